@@ -1,0 +1,40 @@
+/**
+ * `encode` / `decode`: registered class instances, at any depth, through structured clone.
+ * @module
+ */
+import { CyclicEncoder } from './encode-cyclic.js';
+import { Encoder, RESTART, type EncodeOptions } from './encode.js';
+import { finishPath } from './path.js';
+import type { Wire } from './wire.js';
+
+export { decode, isWire, missingClasses, wireClasses, type DecodeOptions, type WireClass } from './decode.js';
+export type { EncodeOptions } from './encode.js';
+export type { Wire } from './wire.js';
+
+/**
+ * Encodes a value for structured clone / `postMessage`: every registered instance at any depth
+ * becomes data that `decode` turns back into an instance of its class. The input is never
+ * mutated, and subtrees holding no registered instance are not copied.
+ *
+ * @throws {CelerityError} `ERR_UNREGISTERED_CLASS`, `ERR_UNCLONEABLE`, `ERR_CYCLE` or
+ *   `ERR_TO_SERIALISABLE`, with the `path` of the value at fault.
+ */
+export function encode(value: unknown, options: EncodeOptions = {}): Wire {
+  const strict = options.strict ?? true;
+  const root = options.path ?? 'value';
+  try {
+    return new Encoder(strict).run(value);
+  } catch (error) {
+    if (error !== RESTART) {
+      finishPath(error, root);
+      throw error;
+    }
+  }
+  // The value has a cycle through plain containers: encode it again with the cycle-aware walk.
+  try {
+    return new CyclicEncoder(strict).run(value);
+  } catch (error) {
+    finishPath(error, root);
+    throw error;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The decoder: rebuilds registered instances in a wire produced by `encode` (after structured
+ * clone). It visits only the recorded places, innermost first, so its cost follows the number of
+ * instances, not the size of the payload; plain data is never inspected, which is also why data
+ * that looks like an envelope stays plain data.
+ * @module
+ */
+import { CelerityError, celerityError } from './errors.js';
+import { recordToError, type ErrorRecord } from './error-protocol.js';
+import { findPath, mapValueSegment, propertySegment } from './path.js';
+import { registryTable, type RegistryEntry } from './registry.js';
+import {
+  PLACE_MAP_KEYS,
+  PLACE_MAP_VALUE,
+  PLACE_PROPERTY,
+  PLACE_SET_MEMBERS,
+  FACT_SLOTS,
+  PLACE_SLOTS,
+  WIRE_VERSION,
+  type ClassRow,
+  type Wire,
+} from './wire.js';
+import { messageOf } from './encode.js';
+
+/** Options of `decode`. */
+export interface DecodeOptions {
+  /** The name error paths start from (default `value`). */
+  path?: string;
+}
+
+/** A class a wire needs, as reported by {@link wireClasses}. */
+export interface WireClass {
+  /** The registered id. */
+  id: string;
+  /** The module URL the sender registered it with, if any. */
+  module: string | undefined;
+  /** Whether it travels by the error protocol (an unknown error class decodes as RemoteError). */
+  isError: boolean;
+}
+
+const UNBUILT = Symbol('unbuilt');
+
+/** Whether a value has the shape of a wire. */
+export function isWire(value: unknown): value is Wire {
+  if (typeof value !== 'object' || value === null) return false;
+  const wire = value as Partial<Wire>;
+  if (wire.w !== WIRE_VERSION) return false;
+  if (wire.p === undefined) return true;
+  return Array.isArray(wire.p) && wire.f instanceof Int32Array && Array.isArray(wire.c) && typeof wire.n === 'number';
+}
+
+function assertWire(value: unknown): asserts value is Wire {
+  if (!isWire(value)) {
+    const version = typeof value === 'object' && value !== null ? (value as { w?: unknown }).w : undefined;
+    throw new CelerityError(
+      'ERR_BAD_WIRE',
+      version !== undefined && version !== WIRE_VERSION
+        ? `decode: this wire has layout version ${String(version)}, but this copy of celerity reads version ${WIRE_VERSION}; use the same celerity version on both sides`
+        : 'decode: expected what encode() returned (after structured clone); got something else',
+    );
+  }
+}
+
+/** The classes a wire needs, each once. */
+export function wireClasses(wire: Wire): WireClass[] {
+  assertWire(wire);
+  return (wire.c ?? []).filter((row) => row[0] !== '').map((row) => ({ id: row[0], module: row[1] ?? undefined, isError: row[2] === 1 }));
+}
+
+/** The classes a wire needs that are not registered in this thread (import their modules, then decode). */
+export function missingClasses(wire: Wire): WireClass[] {
+  const byId = registryTable().byId;
+  return wireClasses(wire).filter((row) => !byId.has(row.id));
+}
+
+/**
+ * Rebuilds the value of a wire: every registered instance, at any depth, is an instance of its
+ * class again. Synchronous, and never imports anything: a class id not registered in this thread
+ * is `ERR_UNKNOWN_CLASS` (errors of unknown classes become `RemoteError` instead).
+ *
+ * The wire is consumed: its containers are reused for the result.
+ */
+export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
+  assertWire(wire);
+  const places = wire.p;
+  if (places === undefined) return wire.v;
+  const rows = wire.c ?? [];
+  const entries = resolveClasses(wire, rows, options.path ?? 'value');
+  const built = new Array<unknown>(wire.n ?? 0).fill(UNBUILT);
+  const build = (cls: number, instance: number, data: unknown, container: object, key: unknown, kind: number): unknown => {
+    const known = built[instance];
+    if (known !== UNBUILT) return known;
+    const boxed = cls < 0;
+    const index = boxed ? ~cls : cls;
+    const payload = boxed ? (data as unknown[])[0] : data;
+    const row = rows[index] as ClassRow;
+    const entry = entries[index];
+    let value: unknown;
+    if (row[2] === 1) {
+      value = recordToError(payload as ErrorRecord, entry?.cls as Function | undefined);
+    } else {
+      try {
+        value = (entry as RegistryEntry).fromSerialisable?.(payload);
+      } catch (cause) {
+        throw celerityError('ERR_FROM_SERIALISABLE', `${row[0]}.fromSerialisable() threw: ${messageOf(cause)}`, {
+          classId: row[0],
+          cause,
+          path: placePath(wire, container, key, kind, options.path ?? 'value'),
+        });
+      }
+    }
+    built[instance] = value;
+    return value;
+  };
+
+  const facts = wire.f as Int32Array;
+  for (let i = 0, j = 0; i < places.length; i += PLACE_SLOTS, j += FACT_SLOTS) {
+    const container = places[i] as object;
+    const key = places[i + 1];
+    const kind = facts[j] as number;
+    const cls = facts[j + 1] as number;
+    const instance = facts[j + 2] as number;
+    switch (kind) {
+      case PLACE_PROPERTY: {
+        const target = container as Record<string | number, unknown>;
+        const value = build(cls, instance, target[key as string | number], container, key, kind);
+        if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+        else target[key as string | number] = value;
+        break;
+      }
+      case PLACE_MAP_VALUE: {
+        const map = container as Map<unknown, unknown>;
+        map.set(key, build(cls, instance, map.get(key), container, key, kind));
+        break;
+      }
+      case PLACE_MAP_KEYS: {
+        const map = container as Map<unknown, unknown>;
+        const swap = swaps(key as unknown[], (box, c, n) => build(c, n, box[0], container, box, kind));
+        const entriesInOrder = [...map];
+        map.clear();
+        for (const [k, v] of entriesInOrder) map.set(swap.has(k) ? swap.get(k) : k, v);
+        break;
+      }
+      case PLACE_SET_MEMBERS: {
+        const set = container as Set<unknown>;
+        const swap = swaps(key as unknown[], (box, c, n) => build(c, n, box[0], container, box, kind));
+        const members = [...set];
+        set.clear();
+        for (const m of members) set.add(swap.has(m) ? swap.get(m) : m);
+        break;
+      }
+      default:
+        throw new CelerityError('ERR_BAD_WIRE', `decode: unknown place kind ${String(kind)}`);
+    }
+  }
+  return wire.v;
+}
+
+/** Builds the box → instance table of a Map-keys or Set-members place. */
+function swaps(fixes: unknown[], build: (box: unknown[], cls: number, instance: number) => unknown): Map<unknown, unknown> {
+  const swap = new Map<unknown, unknown>();
+  for (let j = 0; j < fixes.length; j += 3) {
+    const box = fixes[j] as unknown[];
+    swap.set(box, build(box, fixes[j + 1] as number, fixes[j + 2] as number));
+  }
+  return swap;
+}
+
+/** Looks up every class of the wire once; an unknown non-error class fails before anything is built. */
+function resolveClasses(wire: Wire, rows: ClassRow[], root: string): (RegistryEntry | undefined)[] {
+  const byId = registryTable().byId;
+  return rows.map((row, index) => {
+    const entry = row[0] === '' ? undefined : byId.get(row[0]);
+    if (entry === undefined && row[2] === 0) {
+      const first = firstPlaceOf(wire, index);
+      const module = row[1] === null ? '' : ` (module ${row[1]})`;
+      throw celerityError(
+        'ERR_UNKNOWN_CLASS',
+        `Class id "${row[0]}" is not registered in this thread${module}: import the module that registers it before decoding, or register it with that id`,
+        { classId: row[0], ...(first === undefined ? {} : { path: placePath(wire, first.container, first.key, first.kind, root) }) },
+      );
+    }
+    return entry;
+  });
+}
+
+function firstPlaceOf(wire: Wire, classIndex: number): { container: object; key: unknown; kind: number } | undefined {
+  const places = wire.p ?? [];
+  const facts = wire.f ?? new Int32Array(0);
+  const matches = (cls: number): boolean => (cls < 0 ? ~cls : cls) === classIndex;
+  for (let i = 0, j = 0; i < places.length; i += PLACE_SLOTS, j += FACT_SLOTS) {
+    const container = places[i] as object;
+    const kind = facts[j] as number;
+    if (kind === PLACE_MAP_KEYS || kind === PLACE_SET_MEMBERS) {
+      const fixes = places[i + 1] as unknown[];
+      for (let k = 0; k < fixes.length; k += 3) {
+        if (matches(fixes[k + 1] as number)) return { container, key: fixes[k], kind };
+      }
+    } else if (matches(facts[j + 1] as number)) {
+      return { container, key: places[i + 1], kind };
+    }
+  }
+  return undefined;
+}
+
+/** The accessor path of a place, found by searching the wire (only ever done for an error). */
+function placePath(wire: Wire, container: object, key: unknown, kind: number, root: string): string | undefined {
+  if (container === wire) return root;
+  const base = findPath(wire.v, container, root);
+  if (base === undefined) return undefined;
+  switch (kind) {
+    case PLACE_PROPERTY:
+      return base + propertySegment(key as string | number);
+    case PLACE_MAP_VALUE:
+      return base + mapValueSegment(key);
+    default: {
+      const members = container instanceof Map ? [...container.keys()] : [...(container as Set<unknown>)];
+      const index = members.indexOf(key);
+      return base + (container instanceof Map ? `.keys()[${index}]` : `.values()[${index}]`);
+    }
+  }
+}

@@ -1,0 +1,476 @@
+/**
+ * The encoder: turns a value into a {@link Wire} for structured clone.
+ *
+ * It walks the value once. Plain data costs a type check per node and is never copied; a
+ * container is copied (shallowly) only when something inside it is replaced, so the input is
+ * never mutated. Each registered instance is converted once (a memo keeps shared instances as
+ * one) and recorded as a *place*, innermost first, so decode can rebuild it without a walk.
+ *
+ * This encoder assumes the plain containers form a tree or DAG. When it meets a cycle through
+ * plain containers it throws {@link RESTART} and the caller re-encodes with the cycle-aware
+ * subclass in `encode-cyclic.ts`.
+ * @module
+ */
+import { BuiltInKind, classifyBuiltIn, className } from './builtins.js';
+import { errorToRecord } from './error-protocol.js';
+import { celerityError } from './errors.js';
+import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
+import { registryTable, type RegistryEntry, type Serialisable } from './registry.js';
+import {
+  PLACE_MAP_KEYS,
+  PLACE_MAP_VALUE,
+  PLACE_PROPERTY,
+  PLACE_SET_MEMBERS,
+  WIRE_VERSION,
+  type ClassRow,
+  type Wire,
+} from './wire.js';
+
+/** Thrown by the fast encoder when it meets a cycle through plain containers. */
+export const RESTART: unique symbol = Symbol('celerity.encode.restart');
+
+/** Options of `encode`. */
+export interface EncodeOptions {
+  /**
+   * `true` (the default): an instance of an unregistered class is an error. `false`: it is sent
+   * as structured clone would send it, as a plain object of its own enumerable properties.
+   */
+  strict?: boolean;
+  /** The name error paths start from, e.g. `args` gives `args[0].stops[3]`. Default `value`. */
+  path?: string;
+}
+
+/** Marks an instance whose data is still being encoded (so meeting it again is a cycle). */
+const IN_PROGRESS = Symbol('in progress');
+
+/** Stands for "an Error whose class is not registered" in the class table. */
+const UNREGISTERED_ERROR = Symbol('unregistered error');
+
+type PlainObject = Record<string, unknown>;
+
+/** One encode call's state. Not reusable. */
+export class Encoder {
+  protected readonly strict: boolean;
+  protected readonly byPrototype = registryTable().byPrototype;
+  /** Container and key of each place. */
+  protected readonly places: unknown[] = [];
+  /** Kind, class and instance of each place, beside {@link places}. */
+  private facts = new Int32Array(96);
+  private factCount = 0;
+  private readonly classes: ClassRow[] = [];
+  private readonly classIndex = new Map<RegistryEntry | symbol, number>();
+  private lastEntry: RegistryEntry | symbol | undefined;
+  private lastClass = -1;
+  /** Instance → its number; its class and encoded data are kept by number below. */
+  private readonly instances = new Map<object, number>();
+  private readonly instanceClasses: number[] = [];
+  private readonly instanceData: unknown[] = [];
+  private instanceCount = 0;
+  /** The object the current `toSerialisable()` returned (see `finish`). */
+  private dataRoot: unknown;
+  /** Nesting depth of instances whose data is being encoded (the cyclic encoder needs it). */
+  protected instanceDepth = 0;
+  /**
+   * Class index and instance number of the value the last `value()` call returned, when that value
+   * replaced an instance; `pendingInstance` is -1 otherwise. The caller records the place.
+   */
+  protected pendingClass = 0;
+  protected pendingInstance = -1;
+  private readonly ancestors: object[] = [];
+  private depth = 0;
+  private copies: Map<object, object> | undefined;
+
+  /** Creates the state for one encode call. */
+  constructor(strict: boolean) {
+    this.strict = strict;
+  }
+
+  /** Encodes `value` into a fresh wire. */
+  run(value: unknown): Wire {
+    const wire: Wire = { w: WIRE_VERSION, v: undefined };
+    wire.v = this.value(value);
+    if (this.pendingInstance >= 0) this.place(PLACE_PROPERTY, wire, 'v');
+    if (this.places.length > 0) {
+      wire.p = this.places;
+      wire.f = this.facts.slice(0, this.factCount);
+      wire.c = this.classes;
+      wire.n = this.instanceCount;
+    }
+    return wire;
+  }
+
+  /** Encodes one value; see {@link pendingInstance} for how instances are reported. */
+  protected value(value: unknown): unknown {
+    if (typeof value !== 'object' || value === null) {
+      if (typeof value === 'function' || typeof value === 'symbol') throw uncloneable(typeof value);
+      return value;
+    }
+    if (Array.isArray(value)) return this.array(value as unknown[]);
+    const prototype = Object.getPrototypeOf(value) as object | null;
+    if (prototype === Object.prototype || prototype === null) return this.object(value as PlainObject);
+    if (prototype === Date.prototype) return value;
+    const entry = this.byPrototype.get(prototype);
+    if (entry !== undefined) return this.instance(value, entry);
+    switch (classifyBuiltIn(value, prototype)) {
+      case BuiltInKind.Leaf:
+        return value;
+      case BuiltInKind.Map:
+        return this.map(value as Map<unknown, unknown>);
+      case BuiltInKind.Set:
+        return this.set(value as Set<unknown>);
+      case BuiltInKind.Error:
+        return this.instance(value, undefined);
+      case BuiltInKind.Uncloneable:
+        throw uncloneable(className(value));
+      default:
+        if (this.strict) throw unregistered(value);
+        // Not strict: send it as structured clone would, a plain object of its own properties.
+        return this.object(value as PlainObject);
+    }
+  }
+
+  /** Records a place for the instance the last `value()` call reported. */
+  protected place(kind: number, container: unknown, key: unknown): void {
+    this.record(kind, container, key, this.pendingClass, this.pendingInstance);
+    this.pendingInstance = -1;
+  }
+
+  /** Appends a place: container and key to {@link places}, the numbers to the facts array. */
+  protected record(kind: number, container: unknown, key: unknown, cls: number, instance: number): void {
+    const places = this.places;
+    const at = places.length;
+    places[at] = container;
+    places[at + 1] = key;
+    let facts = this.facts;
+    const n = this.factCount;
+    if (n + 3 > facts.length) {
+      const grown = new Int32Array(facts.length * 2);
+      grown.set(facts);
+      this.facts = facts = grown;
+    }
+    facts[n] = kind;
+    facts[n + 1] = cls;
+    facts[n + 2] = instance;
+    this.factCount = n + 3;
+  }
+
+  /** Converts a registered instance (or any Error, when `entry` is undefined) once. */
+  protected instance(value: object, entry: RegistryEntry | undefined): unknown {
+    const seen = this.instances.get(value);
+    if (seen !== undefined) {
+      const data = this.instanceData[seen];
+      if (data === IN_PROGRESS) {
+        throw celerityError(
+          'ERR_CYCLE',
+          `${describeInstance(value, entry)} is reached again from its own data; a cycle through a Serialisable's data cannot be rebuilt. Break the cycle in toSerialisable() (send an id instead of the object)`,
+          entry === undefined ? {} : { classId: entry.id },
+        );
+      }
+      this.pendingClass = this.instanceClasses[seen] as number;
+      this.pendingInstance = seen;
+      return data;
+    }
+    const instance = this.instanceCount++;
+    let cls = this.classFor(entry);
+    this.instances.set(value, instance);
+    this.instanceData[instance] = IN_PROGRESS;
+    this.instanceDepth++;
+    let data: unknown;
+    if (entry === undefined || entry.isError) {
+      data = this.errorData(value as Error);
+    } else {
+      let raw: unknown;
+      try {
+        raw = (value as Serialisable).toSerialisable();
+      } catch (cause) {
+        throw celerityError('ERR_TO_SERIALISABLE', `${entry.id}.toSerialisable() threw: ${messageOf(cause)}`, { classId: entry.id, cause });
+      }
+      this.dataRoot = raw;
+      data = this.value(raw);
+      if (this.pendingInstance >= 0) {
+        // The data is itself an instance: box it so it has a container to be rebuilt in.
+        const box = [data];
+        this.place(PLACE_PROPERTY, box, 0);
+        data = box;
+        cls = ~cls;
+      }
+    }
+    this.instanceDepth--;
+    this.instanceClasses[instance] = cls;
+    this.instanceData[instance] = data;
+    this.pendingClass = cls;
+    this.pendingInstance = instance;
+    return data;
+  }
+
+  private classFor(entry: RegistryEntry | undefined): number {
+    const key = entry ?? UNREGISTERED_ERROR;
+    if (key === this.lastEntry) return this.lastClass;
+    let index = this.classIndex.get(key);
+    if (index === undefined) {
+      index = this.classes.length;
+      this.classes.push(entry === undefined ? ['', null, 1] : [entry.id, entry.module ?? null, entry.isError ? 1 : 0]);
+      this.classIndex.set(key, index);
+    }
+    this.lastEntry = key;
+    this.lastClass = index;
+    return index;
+  }
+
+  /** The error protocol's record of `error`, its nested values encoded in place. */
+  private errorData(error: Error): unknown {
+    const record = errorToRecord(error);
+    if (record.hasCause === 1) {
+      try {
+        record.cause = this.value(record.cause);
+      } catch (e) {
+        addSegment(e, '.cause');
+        throw e;
+      }
+      if (this.pendingInstance >= 0) this.place(PLACE_PROPERTY, record, 'cause');
+    }
+    const errors = record.errors;
+    if (errors !== undefined) {
+      let i = 0;
+      try {
+        for (; i < errors.length; i++) {
+          errors[i] = this.value(errors[i]);
+          if (this.pendingInstance >= 0) this.place(PLACE_PROPERTY, errors, i);
+        }
+      } catch (e) {
+        addSegment(e, `.errors[${i}]`);
+        throw e;
+      }
+    }
+    const props = record.props;
+    if (props !== undefined) {
+      let key = '';
+      try {
+        for (key of Object.keys(props)) {
+          props[key] = this.value(props[key]);
+          if (this.pendingInstance >= 0) this.place(PLACE_PROPERTY, props, key);
+        }
+      } catch (e) {
+        addSegment(e, propertySegment(key));
+        throw e;
+      }
+    }
+    return record;
+  }
+
+  /** Marks `container` as being walked; a container met again inside itself is a cycle. */
+  private enter(container: object): void {
+    const ancestors = this.ancestors;
+    for (let i = 0; i < this.depth; i++) if (ancestors[i] === container) throw RESTART;
+    ancestors[this.depth++] = container;
+  }
+
+  /**
+   * Ends the walk of a container: returns its copy, if it needed one, remembered so that a shared
+   * container stays one object on the wire. The object a `toSerialisable()` call just returned is
+   * not remembered: it is almost always fresh, and remembering each one would cost a map entry
+   * per instance.
+   */
+  private finish(source: object, copy: object | undefined, isDataRoot: boolean): unknown {
+    this.depth--;
+    if (copy === undefined) return source;
+    if (!isDataRoot) (this.copies ??= new Map()).set(source, copy);
+    return copy;
+  }
+
+  protected object(source: PlainObject): unknown {
+    if (this.copies !== undefined) {
+      const known = this.copies.get(source);
+      if (known !== undefined) return known;
+    }
+    const isDataRoot = source === this.dataRoot;
+    this.enter(source);
+    let copy: PlainObject | undefined;
+    let key = '';
+    try {
+      for (key in source) {
+        const child = source[key];
+        if (typeof child !== 'object' || child === null) {
+          if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
+          continue;
+        }
+        const result = this.value(child);
+        if (this.pendingInstance >= 0) {
+          copy ??= copyObject(source);
+          copy[key] = result;
+          this.place(PLACE_PROPERTY, copy, key);
+        } else if (result !== child) {
+          copy ??= copyObject(source);
+          copy[key] = result;
+        }
+      }
+    } catch (e) {
+      addSegment(e, propertySegment(key));
+      throw e;
+    }
+    return this.finish(source, copy, isDataRoot);
+  }
+
+  protected array(source: unknown[]): unknown {
+    if (this.copies !== undefined) {
+      const known = this.copies.get(source);
+      if (known !== undefined) return known;
+    }
+    const isDataRoot = source === this.dataRoot;
+    this.enter(source);
+    let copy: unknown[] | undefined;
+    let i = 0;
+    try {
+      for (const length = source.length; i < length; i++) {
+        const child = source[i];
+        if (typeof child !== 'object' || child === null) {
+          if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
+          continue;
+        }
+        const result = this.value(child);
+        if (this.pendingInstance >= 0) {
+          copy ??= source.slice();
+          copy[i] = result;
+          this.place(PLACE_PROPERTY, copy, i);
+        } else if (result !== child) {
+          copy ??= source.slice();
+          copy[i] = result;
+        }
+      }
+    } catch (e) {
+      addSegment(e, propertySegment(i));
+      throw e;
+    }
+    return this.finish(source, copy, isDataRoot);
+  }
+
+  protected map(source: Map<unknown, unknown>): unknown {
+    if (this.copies !== undefined) {
+      const known = this.copies.get(source);
+      if (known !== undefined) return known;
+    }
+    const isDataRoot = source === this.dataRoot;
+    this.enter(source);
+    let copy: Map<unknown, unknown> | undefined;
+    let keyFixes: unknown[] | undefined;
+    let index = 0;
+    let key: unknown;
+    let inKey = true;
+    try {
+      for (const [originalKey, value] of source) {
+        key = originalKey;
+        inKey = true;
+        let newKey = this.value(originalKey);
+        let changed = newKey !== originalKey;
+        if (this.pendingInstance >= 0) {
+          // An instance as a key: box it so the Map can be rebuilt once, in order, on decode.
+          const box = [newKey];
+          (keyFixes ??= []).push(box, this.pendingClass, this.pendingInstance);
+          this.pendingInstance = -1;
+          newKey = box;
+          changed = true;
+        }
+        inKey = false;
+        const newValue = this.value(value);
+        const valueIsInstance = this.pendingInstance >= 0;
+        if (changed || valueIsInstance || newValue !== value) copy ??= copyMapPrefix(source, index);
+        if (copy !== undefined) {
+          copy.set(newKey, newValue);
+          if (valueIsInstance) this.place(PLACE_MAP_VALUE, copy, newKey);
+        }
+        index++;
+      }
+    } catch (e) {
+      addSegment(e, inKey ? mapKeySegment(index) : mapValueSegment(key));
+      throw e;
+    }
+    if (keyFixes !== undefined) this.record(PLACE_MAP_KEYS, copy, keyFixes, -1, -1);
+    return this.finish(source, copy, isDataRoot);
+  }
+
+  protected set(source: Set<unknown>): unknown {
+    if (this.copies !== undefined) {
+      const known = this.copies.get(source);
+      if (known !== undefined) return known;
+    }
+    const isDataRoot = source === this.dataRoot;
+    this.enter(source);
+    let copy: Set<unknown> | undefined;
+    let memberFixes: unknown[] | undefined;
+    let index = 0;
+    try {
+      for (const member of source) {
+        let result = this.value(member);
+        if (this.pendingInstance >= 0) {
+          const box = [result];
+          (memberFixes ??= []).push(box, this.pendingClass, this.pendingInstance);
+          this.pendingInstance = -1;
+          result = box;
+        }
+        if (result !== member) copy ??= copySetPrefix(source, index);
+        copy?.add(result);
+        index++;
+      }
+    } catch (e) {
+      addSegment(e, setMemberSegment(index));
+      throw e;
+    }
+    if (memberFixes !== undefined) this.record(PLACE_SET_MEMBERS, copy, memberFixes, -1, -1);
+    return this.finish(source, copy, isDataRoot);
+  }
+}
+
+/** A shallow copy of a plain object, keeping a null prototype and own `__proto__` keys as data. */
+export function copyObject(source: PlainObject): PlainObject {
+  // Spread defines properties (it never calls the `__proto__` setter), so such keys stay data.
+  return Object.getPrototypeOf(source) === null ? Object.assign(Object.create(null) as PlainObject, source) : { ...source };
+}
+
+function copyMapPrefix(source: Map<unknown, unknown>, count: number): Map<unknown, unknown> {
+  const copy = new Map<unknown, unknown>();
+  if (count === 0) return copy;
+  for (const [key, value] of source) {
+    copy.set(key, value);
+    if (copy.size === count) break;
+  }
+  return copy;
+}
+
+function copySetPrefix(source: Set<unknown>, count: number): Set<unknown> {
+  const copy = new Set<unknown>();
+  if (count === 0) return copy;
+  for (const member of source) {
+    copy.add(member);
+    if (copy.size === count) break;
+  }
+  return copy;
+}
+
+/** The ERR_UNCLONEABLE error for a value of the given kind. */
+export function uncloneable(kind: string): Error {
+  const hint =
+    kind === 'function'
+      ? 'functions cannot be sent to another thread; leave it out, or hold it in a registered class whose toSerialisable() omits it'
+      : kind === 'symbol'
+        ? 'symbols cannot be sent to another thread; use a string instead'
+        : `a ${kind} cannot be sent to another thread; send the data it holds instead`;
+  return celerityError('ERR_UNCLONEABLE', `Cannot encode a ${kind}: ${hint}`);
+}
+
+/** The ERR_UNREGISTERED_CLASS error for an instance of an unknown class. */
+export function unregistered(value: object): Error {
+  const name = className(value);
+  return celerityError(
+    'ERR_UNREGISTERED_CLASS',
+    `Cannot encode an instance of ${name}: the class is not registered. Give it toSerialisable() and static fromSerialisable(data), then call register(${name}, { id: '${name}', module: import.meta.url }) (or use @serialisable), or encode with { strict: false } to send it as a plain object`,
+  );
+}
+
+function describeInstance(value: object, entry: RegistryEntry | undefined): string {
+  return entry === undefined ? `The ${className(value)} error` : `An instance of ${entry.id}`;
+}
+
+/** The message of a thrown value, for wrapping it in one of ours. */
+export function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}

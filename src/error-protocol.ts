@@ -1,0 +1,91 @@
+/**
+ * The error protocol: how any Error travels without methods of its own. An error becomes a record
+ * of its `name`, `message`, `stack`, `cause`, own enumerable properties and (AggregateError)
+ * `errors`; on arrival it is rebuilt as an instance of its registered class, without running that
+ * class's constructor, or as a {@link RemoteError} when the class is unknown there.
+ * @module
+ */
+import { RemoteError } from './errors.js';
+
+/** The data an error travels as. The encoder converts `cause`, `errors` and `props` in place. */
+export interface ErrorRecord {
+  name: string;
+  message: string;
+  stack?: string;
+  /** Present (possibly `undefined`) only when the error had an own `cause`. */
+  cause?: unknown;
+  hasCause?: 1;
+  errors?: unknown[];
+  props?: Record<string, unknown>;
+}
+
+/** Keys that the record carries in their own fields, never among `props`. */
+const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
+
+/** Takes an error apart into a fresh record (its nested values still raw). */
+export function errorToRecord(error: Error): ErrorRecord {
+  const record: ErrorRecord = { name: safeString(() => error.name, 'Error'), message: safeString(() => error.message, '') };
+  const stack = safeString(() => error.stack, '');
+  if (stack !== '') record.stack = stack;
+  if (Object.hasOwn(error, 'cause')) {
+    record.hasCause = 1;
+    record.cause = error.cause;
+  }
+  if (error instanceof AggregateError && Array.isArray(error.errors)) record.errors = (error.errors as unknown[]).slice();
+  let props: Record<string, unknown> | undefined;
+  for (const key of Object.keys(error)) {
+    if (OWN_FIELDS.has(key)) continue;
+    props ??= Object.create(null) as Record<string, unknown>;
+    define(props, key, (error as unknown as Record<string, unknown>)[key], true);
+  }
+  if (props !== undefined) record.props = props;
+  return record;
+}
+
+function safeString(read: () => unknown, fallback: string): string {
+  try {
+    const value = read();
+    return typeof value === 'string' ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const NATIVE_ERRORS: readonly ErrorConstructor[] = [TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError as unknown as ErrorConstructor, Error];
+
+/** The nearest built-in error constructor on `cls`'s prototype chain: the one that can make its instances. */
+function nativeBase(cls: Function): ErrorConstructor {
+  for (const base of NATIVE_ERRORS) if (cls === base || cls.prototype instanceof base) return base;
+  return Error;
+}
+
+/**
+ * Rebuilds an error from its record. `cls` is the registered class, or `undefined` when the id is
+ * unknown in this thread (the result is then a {@link RemoteError}).
+ */
+export function recordToError(record: ErrorRecord, cls: Function | undefined): Error {
+  let error: Error;
+  if (cls === undefined) {
+    error = new RemoteError(record.name, record.message);
+  } else if (typeof DOMException === 'function' && cls === DOMException) {
+    error = new DOMException(record.message, record.name);
+  } else {
+    // Reflect.construct makes a genuine native error with the class's prototype, without running
+    // the class's own constructor (which may want arguments we do not have).
+    const base = nativeBase(cls);
+    error = Reflect.construct(base, base === (AggregateError as unknown) ? [[], record.message] : [record.message], cls) as Error;
+    if (error.name !== record.name) define(error, 'name', record.name, false);
+  }
+  if (record.stack !== undefined) define(error, 'stack', record.stack, false);
+  if (record.hasCause === 1) define(error, 'cause', record.cause, false);
+  if (record.errors !== undefined) define(error, 'errors', record.errors, false);
+  if (record.props !== undefined) {
+    for (const key of Object.keys(record.props)) define(error, key, record.props[key], true);
+  }
+  return error;
+}
+
+/** Defines an own data property; safe for keys such as `__proto__`. */
+function define(target: object, key: string, value: unknown, enumerable: boolean): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable });
+}

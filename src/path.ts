@@ -1,0 +1,106 @@
+/**
+ * Paths to values in JavaScript accessor form (`args[0].stops[3].at`), built only when an error
+ * needs one: the hot loops never pay for them.
+ * @module
+ */
+import { CelerityError } from './errors.js';
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** One step of a path, as it is written after its parent. */
+export function propertySegment(key: string | number): string {
+  if (typeof key === 'number') return `[${key}]`;
+  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** The step to a Map value stored under `key`. */
+export function mapValueSegment(key: unknown): string {
+  return `.get(${describeKey(key)})`;
+}
+
+/** The step to the `index`-th key of a Map. */
+export function mapKeySegment(index: number): string {
+  return `.keys()[${index}]`;
+}
+
+/** The step to the `index`-th member of a Set. */
+export function setMemberSegment(index: number): string {
+  return `.values()[${index}]`;
+}
+
+function describeKey(key: unknown): string {
+  switch (typeof key) {
+    case 'string':
+      return JSON.stringify(key);
+    case 'number':
+    case 'boolean':
+      return String(key);
+    case 'bigint':
+      return `${key}n`;
+    case 'undefined':
+      return 'undefined';
+    default:
+      return key === null ? 'null' : '…';
+  }
+}
+
+/** Segments collected while an error travels up the encoder's recursion, innermost first. */
+const SEGMENTS = new WeakMap<CelerityError, string[]>();
+
+/** Records that `error` happened below the step `segment`; rethrow it afterwards. */
+export function addSegment(error: unknown, segment: string): void {
+  if (!(error instanceof CelerityError)) return;
+  const list = SEGMENTS.get(error);
+  if (list === undefined) SEGMENTS.set(error, [segment]);
+  else list.push(segment);
+}
+
+/**
+ * Gives `error` its final `path` (rooted at `root`) and appends the path to its message.
+ * Errors that are not ours pass through untouched.
+ */
+export function finishPath(error: unknown, root: string): void {
+  if (!(error instanceof CelerityError) || error.path !== undefined) return;
+  const list = SEGMENTS.get(error) ?? [];
+  let path = root;
+  for (let i = list.length - 1; i >= 0; i--) path += list[i];
+  error.path = path;
+  error.message = `${error.message} (at ${path})`;
+  SEGMENTS.delete(error);
+}
+
+/**
+ * Finds the accessor path from `root` to `target` by a breadth-first search through plain
+ * containers. Used only to describe decode errors, so its cost does not matter.
+ */
+export function findPath(root: unknown, target: object, rootName: string): string | undefined {
+  if (root === target) return rootName;
+  const seen = new Set<unknown>([root]);
+  const queue: [unknown, string][] = [[root, rootName]];
+  for (let head = 0; head < queue.length; head++) {
+    const [node, path] = queue[head] as [unknown, string];
+    if (typeof node !== 'object' || node === null) continue;
+    const children: [unknown, string][] = [];
+    if (node instanceof Map) {
+      let i = 0;
+      for (const [key, value] of node) {
+        children.push([key, path + mapKeySegment(i++)], [value, path + mapValueSegment(key)]);
+      }
+    } else if (node instanceof Set) {
+      let i = 0;
+      for (const member of node) children.push([member, path + setMemberSegment(i++)]);
+    } else if (Array.isArray(node)) {
+      node.forEach((child: unknown, i) => children.push([child, path + propertySegment(i)]));
+    } else {
+      for (const key of Object.keys(node)) children.push([(node as Record<string, unknown>)[key], path + propertySegment(key)]);
+    }
+    for (const [child, childPath] of children) {
+      if (child === target) return childPath;
+      if (typeof child === 'object' && child !== null && !seen.has(child)) {
+        seen.add(child);
+        queue.push([child, childPath]);
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,57 @@
+/**
+ * The shape of an encoded value: what `encode` produces and `decode` consumes. Shared by both
+ * sides of the codec and nothing else.
+ *
+ * A wire carries the value with every registered instance replaced by its data, and beside it a
+ * flat list of the *places* where replacements happened. Structured clone keeps object identity
+ * inside one message, so after cloning each place still points at the right container, and
+ * decode visits exactly those places (innermost first) without ever walking plain data. Data
+ * that merely looks like an envelope is never on that list, so it can never be decoded as one.
+ * @module
+ */
+
+/** The version of the wire layout; bumped whenever its meaning changes. */
+export const WIRE_VERSION = 1;
+
+/** A property of a plain object or array: `container[key] = instance`. */
+export const PLACE_PROPERTY = 0;
+/** A Map value: `container.set(key, instance)`. */
+export const PLACE_MAP_VALUE = 1;
+/** Instances used as Map keys: the Map is rebuilt once, in order, with its boxed keys replaced. */
+export const PLACE_MAP_KEYS = 2;
+/** Instances held in a Set: the Set is rebuilt once, in order, with its boxed members replaced. */
+export const PLACE_SET_MEMBERS = 3;
+
+/** Slots each place takes in {@link Wire.p}: container, key. */
+export const PLACE_SLOTS = 2;
+/** Slots each place takes in {@link Wire.f}: kind, class, instance. */
+export const FACT_SLOTS = 3;
+
+/**
+ * One class a wire uses: its id, the module URL that defines it (if registered with one), and
+ * `1` when it travels by the error protocol.
+ */
+export type ClassRow = [id: string, module: string | null, isError: 0 | 1];
+
+/**
+ * An encoded value, safe for structured clone and `postMessage`. Treat it as opaque: pass it to
+ * `structuredClone`, `postMessage` or `decode`, nothing else.
+ */
+export interface Wire {
+  /** Layout version. */
+  readonly w: typeof WIRE_VERSION;
+  /** The value, with registered instances replaced by their data. */
+  v: unknown;
+  /** Container and key of each place, innermost first; absent when there is nothing to rebuild. */
+  p?: unknown[];
+  /**
+   * Kind, class index and instance number of each place, beside `p`. A negative class index `~i`
+   * means the data is boxed as `[data]`. Map-keys and Set-members places hold their boxes in `p`'s
+   * key slot as `[box, class, instance, ...]`.
+   */
+  f?: Int32Array;
+  /** The classes the places refer to, by index. */
+  c?: ClassRow[];
+  /** How many distinct instances the places rebuild. */
+  n?: number;
+}
