@@ -15,5 +15,9 @@ function list(dir) {
   });
 }
 const files = list(root).filter((file) => filter === undefined || file.includes(filter)).sort();
+if (files.length === 0) {
+  console.error(`No test files found under ${root}${filter === undefined ? '' : ` matching "${filter}"`}.`);
+  process.exit(1);
+}
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

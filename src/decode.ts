@@ -15,7 +15,6 @@ import {
   PLACE_PROPERTY,
   PLACE_SET_MEMBERS,
   FACT_SLOTS,
-  PLACE_SLOTS,
   WIRE_VERSION,
   type ClassRow,
   type Wire,
@@ -46,7 +45,7 @@ export function isWire(value: unknown): value is Wire {
   const wire = value as Partial<Wire>;
   if (wire.w !== WIRE_VERSION) return false;
   if (wire.p === undefined) return true;
-  return Array.isArray(wire.p) && wire.f instanceof Int32Array && Array.isArray(wire.c) && typeof wire.n === 'number';
+  return Array.isArray(wire.p) && wire.f instanceof Int32Array && Array.isArray(wire.k) && Array.isArray(wire.c) && typeof wire.n === 'number';
 }
 
 function assertWire(value: unknown): asserts value is Wire {
@@ -55,7 +54,7 @@ function assertWire(value: unknown): asserts value is Wire {
     throw new CelerityError(
       'ERR_BAD_WIRE',
       version !== undefined && version !== WIRE_VERSION
-        ? `decode: this wire has layout version ${String(version)}, but this copy of celerity reads version ${WIRE_VERSION}; use the same celerity version on both sides`
+        ? `decode: this wire has layout version ${JSON.stringify(version)}, but this copy of celerity reads version ${WIRE_VERSION}; use the same celerity version on both sides`
         : 'decode: expected what encode() returned (after structured clone); got something else',
     );
   }
@@ -97,7 +96,7 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
     const entry = entries[index];
     let value: unknown;
     if (row[2] === 1) {
-      value = recordToError(payload as ErrorRecord, entry?.cls as Function | undefined);
+      value = recordToError(payload as ErrorRecord, entry?.cls);
     } else {
       try {
         value = (entry as RegistryEntry).fromSerialisable?.(payload);
@@ -114,9 +113,11 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
   };
 
   const facts = wire.f as Int32Array;
-  for (let i = 0, j = 0; i < places.length; i += PLACE_SLOTS, j += FACT_SLOTS) {
+  const keys = wire.k as unknown[];
+  for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
     const container = places[i] as object;
-    const key = places[i + 1];
+    const ref = facts[j + 3] as number;
+    const key = ref >= 0 ? ref : keys[~ref];
     const kind = facts[j] as number;
     const cls = facts[j + 1] as number;
     const instance = facts[j + 2] as number;
@@ -187,17 +188,20 @@ function resolveClasses(wire: Wire, rows: ClassRow[], root: string): (RegistryEn
 function firstPlaceOf(wire: Wire, classIndex: number): { container: object; key: unknown; kind: number } | undefined {
   const places = wire.p ?? [];
   const facts = wire.f ?? new Int32Array(0);
+  const keys = wire.k ?? [];
   const matches = (cls: number): boolean => (cls < 0 ? ~cls : cls) === classIndex;
-  for (let i = 0, j = 0; i < places.length; i += PLACE_SLOTS, j += FACT_SLOTS) {
+  for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
     const container = places[i] as object;
     const kind = facts[j] as number;
+    const ref = facts[j + 3] as number;
+    const key = ref >= 0 ? ref : keys[~ref];
     if (kind === PLACE_MAP_KEYS || kind === PLACE_SET_MEMBERS) {
-      const fixes = places[i + 1] as unknown[];
+      const fixes = key as unknown[];
       for (let k = 0; k < fixes.length; k += 3) {
         if (matches(fixes[k + 1] as number)) return { container, key: fixes[k], kind };
       }
     } else if (matches(facts[j + 1] as number)) {
-      return { container, key: places[i + 1], kind };
+      return { container, key, kind };
     }
   }
   return undefined;

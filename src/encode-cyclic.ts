@@ -238,7 +238,7 @@ function emptyCopy(node: ContainerNode): object {
     case OBJECT:
       return Object.getPrototypeOf(node.original) === null ? (Object.create(null) as object) : {};
     case ARRAY:
-      return new Array((node.original as unknown[]).length);
+      return new Array<unknown>((node.original as unknown[]).length);
     case MAP:
       return new Map();
     case SET:

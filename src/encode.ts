@@ -21,6 +21,7 @@ import {
   PLACE_MAP_VALUE,
   PLACE_PROPERTY,
   PLACE_SET_MEMBERS,
+  FACT_SLOTS,
   WIRE_VERSION,
   type ClassRow,
   type Wire,
@@ -52,11 +53,14 @@ type PlainObject = Record<string, unknown>;
 export class Encoder {
   protected readonly strict: boolean;
   protected readonly byPrototype = registryTable().byPrototype;
-  /** Container and key of each place. */
+  /** The container of each place. */
   protected readonly places: unknown[] = [];
-  /** Kind, class and instance of each place, beside {@link places}. */
-  private facts = new Int32Array(96);
+  /** Kind, class, instance and key of each place, beside {@link places}. */
+  private facts = new Int32Array(128);
   private factCount = 0;
+  /** Keys that are not small integers (see `keyRef`), each string once. */
+  private readonly keys: unknown[] = [];
+  private readonly keyIndex = new Map<string, number>();
   private readonly classes: ClassRow[] = [];
   private readonly classIndex = new Map<RegistryEntry | symbol, number>();
   private lastEntry: RegistryEntry | symbol | undefined;
@@ -93,6 +97,7 @@ export class Encoder {
     if (this.places.length > 0) {
       wire.p = this.places;
       wire.f = this.facts.slice(0, this.factCount);
+      wire.k = this.keys;
       wire.c = this.classes;
       wire.n = this.instanceCount;
     }
@@ -135,15 +140,12 @@ export class Encoder {
     this.pendingInstance = -1;
   }
 
-  /** Appends a place: container and key to {@link places}, the numbers to the facts array. */
+  /** Appends a place: its container to {@link places}, its numbers and key reference to the facts. */
   protected record(kind: number, container: unknown, key: unknown, cls: number, instance: number): void {
-    const places = this.places;
-    const at = places.length;
-    places[at] = container;
-    places[at + 1] = key;
+    this.places.push(container);
     let facts = this.facts;
     const n = this.factCount;
-    if (n + 3 > facts.length) {
+    if (n + FACT_SLOTS > facts.length) {
       const grown = new Int32Array(facts.length * 2);
       grown.set(facts);
       this.facts = facts = grown;
@@ -151,7 +153,25 @@ export class Encoder {
     facts[n] = kind;
     facts[n + 1] = cls;
     facts[n + 2] = instance;
-    this.factCount = n + 3;
+    facts[n + 3] = this.keyRef(key);
+    this.factCount = n + FACT_SLOTS;
+  }
+
+  /**
+   * A place's key as an int: array indices as themselves, anything else as `~i` into the key
+   * table. Strings are stored once, so a property name repeated on every instance is cloned once.
+   */
+  private keyRef(key: unknown): number {
+    if (typeof key === 'number' && key >= 0 && key <= 0x7fffffff && Number.isInteger(key)) return key;
+    if (typeof key === 'string') {
+      let index = this.keyIndex.get(key);
+      if (index === undefined) {
+        index = this.keys.push(key) - 1;
+        this.keyIndex.set(key, index);
+      }
+      return ~index;
+    }
+    return ~(this.keys.push(key) - 1);
   }
 
   /** Converts a registered instance (or any Error, when `entry` is undefined) once. */
@@ -261,7 +281,11 @@ export class Encoder {
   /** Marks `container` as being walked; a container met again inside itself is a cycle. */
   private enter(container: object): void {
     const ancestors = this.ancestors;
-    for (let i = 0; i < this.depth; i++) if (ancestors[i] === container) throw RESTART;
+    for (let i = 0; i < this.depth; i++) {
+      // A sentinel, not an error: `encode` catches it and never lets it escape.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      if (ancestors[i] === container) throw RESTART;
+    }
     ancestors[this.depth++] = container;
   }
 

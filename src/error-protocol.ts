@@ -6,6 +6,7 @@
  * @module
  */
 import { RemoteError } from './errors.js';
+import type { ClassLike } from './registry.js';
 
 /** The data an error travels as. The encoder converts `cause`, `errors` and `props` in place. */
 export interface ErrorRecord {
@@ -54,7 +55,7 @@ function safeString(read: () => unknown, fallback: string): string {
 const NATIVE_ERRORS: readonly ErrorConstructor[] = [TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError as unknown as ErrorConstructor, Error];
 
 /** The nearest built-in error constructor on `cls`'s prototype chain: the one that can make its instances. */
-function nativeBase(cls: Function): ErrorConstructor {
+function nativeBase(cls: ClassLike): ErrorConstructor {
   for (const base of NATIVE_ERRORS) if (cls === base || cls.prototype instanceof base) return base;
   return Error;
 }
@@ -63,7 +64,7 @@ function nativeBase(cls: Function): ErrorConstructor {
  * Rebuilds an error from its record. `cls` is the registered class, or `undefined` when the id is
  * unknown in this thread (the result is then a {@link RemoteError}).
  */
-export function recordToError(record: ErrorRecord, cls: Function | undefined): Error {
+export function recordToError(record: ErrorRecord, cls: ClassLike | undefined): Error {
   let error: Error;
   if (cls === undefined) {
     error = new RemoteError(record.name, record.message);
@@ -73,7 +74,7 @@ export function recordToError(record: ErrorRecord, cls: Function | undefined): E
     // Reflect.construct makes a genuine native error with the class's prototype, without running
     // the class's own constructor (which may want arguments we do not have).
     const base = nativeBase(cls);
-    error = Reflect.construct(base, base === (AggregateError as unknown) ? [[], record.message] : [record.message], cls) as Error;
+    error = Reflect.construct(base, base === (AggregateError as unknown) ? [[], record.message] : [record.message], cls as unknown as ErrorConstructor) as Error;
     if (error.name !== record.name) define(error, 'name', record.name, false);
   }
   if (record.stack !== undefined) define(error, 'stack', record.stack, false);

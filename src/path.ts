@@ -63,7 +63,7 @@ export function finishPath(error: unknown, root: string): void {
   if (!(error instanceof CelerityError) || error.path !== undefined) return;
   const list = SEGMENTS.get(error) ?? [];
   let path = root;
-  for (let i = list.length - 1; i >= 0; i--) path += list[i];
+  for (let i = list.length - 1; i >= 0; i--) path += list[i] ?? '';
   error.path = path;
   error.message = `${error.message} (at ${path})`;
   SEGMENTS.delete(error);

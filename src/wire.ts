@@ -22,10 +22,8 @@ export const PLACE_MAP_KEYS = 2;
 /** Instances held in a Set: the Set is rebuilt once, in order, with its boxed members replaced. */
 export const PLACE_SET_MEMBERS = 3;
 
-/** Slots each place takes in {@link Wire.p}: container, key. */
-export const PLACE_SLOTS = 2;
-/** Slots each place takes in {@link Wire.f}: kind, class, instance. */
-export const FACT_SLOTS = 3;
+/** Slots each place takes in {@link Wire.f}: kind, class, instance, key reference. */
+export const FACT_SLOTS = 4;
 
 /**
  * One class a wire uses: its id, the module URL that defines it (if registered with one), and
@@ -42,14 +40,17 @@ export interface Wire {
   readonly w: typeof WIRE_VERSION;
   /** The value, with registered instances replaced by their data. */
   v: unknown;
-  /** Container and key of each place, innermost first; absent when there is nothing to rebuild. */
+  /** The container of each place, innermost first; absent when there is nothing to rebuild. */
   p?: unknown[];
   /**
-   * Kind, class index and instance number of each place, beside `p`. A negative class index `~i`
-   * means the data is boxed as `[data]`. Map-keys and Set-members places hold their boxes in `p`'s
-   * key slot as `[box, class, instance, ...]`.
+   * Kind, class index, instance number and key reference of each place, beside `p`. A negative
+   * class index `~i` means the data is boxed as `[data]`. A key reference `r >= 0` is the array
+   * index `r`; `~i` is entry `i` of `k`. Map-keys and Set-members places find their boxes in `k`
+   * as `[box, class, instance, ...]`.
    */
   f?: Int32Array;
+  /** Place keys that are not array indices: property names (each once), Map keys, box lists. */
+  k?: unknown[];
   /** The classes the places refer to, by index. */
   c?: ClassRow[];
   /** How many distinct instances the places rebuild. */
