@@ -15,7 +15,7 @@ import { BuiltInKind, classifyBuiltIn, className } from './builtins.js';
 import { errorToRecord } from './error-protocol.js';
 import { celerityError } from './errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
-import { registryTable, type RegistryEntry, type Serialisable } from './registry.js';
+import { ENTRY_KEY, registryTable, type RegistryEntry, type Serialisable } from './registry.js';
 import {
   PLACE_MAP_KEYS,
   PLACE_MAP_VALUE,
@@ -61,6 +61,8 @@ export class Encoder {
   /** Keys that are not small integers (see `keyRef`), each string once. */
   private readonly keys: unknown[] = [];
   private readonly keyIndex = new Map<string, number>();
+  private lastKey: string | undefined;
+  private lastKeyRef = 0;
   private readonly classes: ClassRow[] = [];
   private readonly classIndex = new Map<RegistryEntry | symbol, number>();
   private lastEntry: RegistryEntry | symbol | undefined;
@@ -114,6 +116,8 @@ export class Encoder {
     const prototype = Object.getPrototypeOf(value) as object | null;
     if (prototype === Object.prototype || prototype === null) return this.object(value as PlainObject);
     if (prototype === Date.prototype) return value;
+    const own = (value as { [ENTRY_KEY]?: RegistryEntry })[ENTRY_KEY];
+    if (own !== undefined && own.prototype === prototype) return this.instance(value, own);
     const entry = this.byPrototype.get(prototype);
     if (entry !== undefined) return this.instance(value, entry);
     switch (classifyBuiltIn(value, prototype)) {
@@ -164,11 +168,14 @@ export class Encoder {
   private keyRef(key: unknown): number {
     if (typeof key === 'number' && key >= 0 && key <= 0x7fffffff && Number.isInteger(key)) return key;
     if (typeof key === 'string') {
+      if (key === this.lastKey) return this.lastKeyRef;
       let index = this.keyIndex.get(key);
       if (index === undefined) {
         index = this.keys.push(key) - 1;
         this.keyIndex.set(key, index);
       }
+      this.lastKey = key;
+      this.lastKeyRef = ~index;
       return ~index;
     }
     return ~(this.keys.push(key) - 1);

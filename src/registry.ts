@@ -62,6 +62,15 @@ export interface RegistryTable {
 
 const REGISTRY_KEY = Symbol.for('celerity.registry.v1');
 
+/**
+ * Where a registered class's prototype keeps its entry (non-enumerable), so the encoder finds it
+ * with a cached property load instead of a map lookup. An instance of an unregistered subclass
+ * inherits it, so readers must check `entry.prototype` against the object's own prototype.
+ * Built-in error prototypes are never touched: they are found through `byPrototype`.
+ * @internal
+ */
+export const ENTRY_KEY: unique symbol = Symbol.for('celerity.registry.entry.v1') as never;
+
 /** Ids of the built-in error constructors that always decode as themselves. */
 const BUILT_IN_ERRORS: readonly (readonly [string, ClassLike])[] = [
   ['Error', Error],
@@ -109,6 +118,9 @@ function addEntry(table: RegistryTable, entry: RegistryEntry, aliases: readonly 
   for (const alias of aliases) table.byId.set(alias, entry);
   table.byPrototype.set(entry.prototype, entry);
   if (entry.module !== undefined) table.modules.add(entry.module);
+  if (!BUILT_IN_ERRORS.some(([, cls]) => cls === entry.cls)) {
+    Object.defineProperty(entry.prototype, ENTRY_KEY, { value: entry, configurable: true, enumerable: false, writable: false });
+  }
 }
 
 function normaliseModule(module: string | URL | undefined): string | undefined {
