@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'examples/bundle/out/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'examples/bundle/out/**', 'bench/results/**', 'test/fixtures/ts-source/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

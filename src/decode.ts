@@ -12,6 +12,7 @@ import { registryTable, type RegistryEntry } from './registry.js';
 import {
   PLACE_MAP_KEYS,
   PLACE_MAP_VALUE,
+  PLACE_NULL_PROTOTYPE,
   PLACE_PROPERTY,
   PLACE_SET_MEMBERS,
   FACT_SLOTS,
@@ -142,6 +143,9 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
         for (const [k, v] of entriesInOrder) map.set(swap.has(k) ? swap.get(k) : k, v);
         break;
       }
+      case PLACE_NULL_PROTOTYPE:
+        Object.setPrototypeOf(container, null);
+        break;
       case PLACE_SET_MEMBERS: {
         const set = container as Set<unknown>;
         const swap = swaps(key as unknown[], (box, c, n) => build(c, n, box[0], container, box, kind));
@@ -210,11 +214,13 @@ function firstPlaceOf(wire: Wire, classIndex: number): { container: object; key:
 /** The accessor path of a place, found by searching the wire (only ever done for an error). */
 function placePath(wire: Wire, container: object, key: unknown, kind: number, root: string): string | undefined {
   if (container === wire) return root;
-  const base = findPath(wire.v, container, root);
+  const { boxes, unstepped } = wrappingOf(wire, wire.c ?? []);
+  const base = findPath(wire.v, container, root, unstepped);
   if (base === undefined) return undefined;
   switch (kind) {
     case PLACE_PROPERTY:
-      return base + propertySegment(key as string | number);
+      // The content of a box is where the box is.
+      return boxes.has(container) ? base : base + propertySegment(key as string | number);
     case PLACE_MAP_VALUE:
       return base + mapValueSegment(key);
     default: {
@@ -223,4 +229,49 @@ function placePath(wire: Wire, container: object, key: unknown, kind: number, ro
       return base + (container instanceof Map ? `.keys()[${index}]` : `.values()[${index}]`);
     }
   }
+}
+
+/**
+ * Where the encoder wrapped data, for error paths: `boxes` holds the box of every instance whose
+ * data is itself an instance; `unstepped` what sits inside a box (of those, or of Map keys and Set
+ * members) and the `props` of every error record. Paths reach these without a step of their own.
+ */
+function wrappingOf(wire: Wire, rows: ClassRow[]): { boxes: Set<unknown>; unstepped: Set<unknown> } {
+  const boxes = new Set<unknown>();
+  const unstepped = new Set<unknown>();
+  const add = (value: unknown): void => {
+    if (typeof value === 'object' && value !== null) unstepped.add(value);
+  };
+  const places = wire.p ?? [];
+  const facts = wire.f ?? new Int32Array(0);
+  const keys = wire.k ?? [];
+  // `data` is still as encoded where decoding stopped; places already rebuilt hold instances.
+  const visit = (data: unknown, cls: number): void => {
+    if (cls < 0) {
+      if (Array.isArray(data)) {
+        boxes.add(data);
+        add(data[0]);
+      }
+    } else if (rows[cls]?.[2] === 1 && typeof data === 'object' && data !== null) {
+      add((data as Partial<ErrorRecord>).props);
+    }
+  };
+  for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
+    const container = places[i];
+    const kind = facts[j] as number;
+    const ref = facts[j + 3] as number;
+    const key = ref >= 0 ? ref : keys[~ref];
+    if (kind === PLACE_MAP_KEYS || kind === PLACE_SET_MEMBERS) {
+      const fixes = key as unknown[];
+      for (let k = 0; k < fixes.length; k += 3) {
+        const box = fixes[k] as unknown[];
+        add(box[0]);
+        visit(box[0], fixes[k + 1] as number);
+      }
+    } else {
+      const data = kind === PLACE_MAP_VALUE ? (container as Map<unknown, unknown>).get(key) : (container as Record<string | number, unknown>)[key as string | number];
+      visit(data, facts[j + 1] as number);
+    }
+  }
+  return { boxes, unstepped };
 }

@@ -12,7 +12,8 @@
 import { Encoder } from './encode.js';
 import { celerityError } from './errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
-import { PLACE_MAP_KEYS, PLACE_MAP_VALUE, PLACE_PROPERTY, PLACE_SET_MEMBERS } from './wire.js';
+import type { RegistryEntry } from './registry.js';
+import { PLACE_MAP_KEYS, PLACE_MAP_VALUE, PLACE_NULL_PROTOTYPE, PLACE_PROPERTY, PLACE_SET_MEMBERS } from './wire.js';
 
 const OBJECT = 0;
 const ARRAY = 1;
@@ -56,8 +57,20 @@ export class CyclicEncoder extends Encoder {
   private readonly nodes = new Map<object, ContainerNode>();
   private readonly stack: ContainerNode[] = [];
   private nextIndex = 0;
+  /** The entry of each instance whose data is being encoded, outermost first, to name it in `ERR_CYCLE`. */
+  private readonly open: (RegistryEntry | undefined)[] = [];
+
+  protected override instance(value: object, entry: RegistryEntry | undefined): unknown {
+    this.open.push(entry);
+    try {
+      return super.instance(value, entry);
+    } finally {
+      this.open.pop();
+    }
+  }
 
   protected override object(source: Record<string, unknown>): unknown {
+    // A null prototype is recorded when the object's component is finished.
     return this.visit(source, OBJECT);
   }
 
@@ -78,9 +91,12 @@ export class CyclicEncoder extends Encoder {
     if (known !== undefined) {
       if (known.done) return known.result;
       if (known.instanceDepth < this.instanceDepth) {
+        // The instance entered first since that container: the one whose data leads back to it.
+        const entry = this.open[known.instanceDepth];
         throw celerityError(
           'ERR_CYCLE',
-          "A Serialisable's data leads back to a container that holds the instance itself; a cycle through a Serialisable's data cannot be rebuilt. Break the cycle in toSerialisable()",
+          `${entry === undefined ? "An error's data" : `The data of an instance of ${entry.id}`} leads back to a container that holds the instance itself; a cycle through a Serialisable's data cannot be rebuilt. Break the cycle in toSerialisable()`,
+          entry === undefined ? {} : { classId: entry.id },
         );
       }
       return known;
@@ -178,6 +194,7 @@ export class CyclicEncoder extends Encoder {
     const copy = members.some((m) => m.changed);
     for (const m of members) {
       m.result = copy ? emptyCopy(m) : m.original;
+      if (m.kind === OBJECT && Object.getPrototypeOf(m.original) === null) this.record(PLACE_NULL_PROTOTYPE, m.result, 0, -1, -1);
       m.done = true;
     }
     if (copy) for (const m of members) this.fill(m);

@@ -19,6 +19,7 @@ import { ENTRY_KEY, registryTable, type RegistryEntry, type Serialisable } from 
 import {
   PLACE_MAP_KEYS,
   PLACE_MAP_VALUE,
+  PLACE_NULL_PROTOTYPE,
   PLACE_PROPERTY,
   PLACE_SET_MEMBERS,
   FACT_SLOTS,
@@ -85,6 +86,15 @@ export class Encoder {
   private readonly ancestors: object[] = [];
   private depth = 0;
   private copies: Map<object, object> | undefined;
+  /**
+   * Copies of objects that `toSerialisable()` returned, as `[source, copy, ...]`: kept out of
+   * {@link copies} because such an object is almost always fresh and a map entry per instance is
+   * costly. Indexed only if one could be reached again (see `finish`).
+   */
+  private readonly dataCopies: object[] = [];
+  private dataCopyIndex: Map<object, object> | undefined;
+  /** Set once an instance or a copied container has been met twice. */
+  private sharing = false;
 
   /** Creates the state for one encode call. */
   constructor(strict: boolean) {
@@ -114,7 +124,8 @@ export class Encoder {
     }
     if (Array.isArray(value)) return this.array(value as unknown[]);
     const prototype = Object.getPrototypeOf(value) as object | null;
-    if (prototype === Object.prototype || prototype === null) return this.object(value as PlainObject);
+    if (prototype === Object.prototype) return this.object(value as PlainObject, false);
+    if (prototype === null) return this.object(value as PlainObject, true);
     if (prototype === Date.prototype) return value;
     const own = (value as { [ENTRY_KEY]?: RegistryEntry })[ENTRY_KEY];
     if (own !== undefined && own.prototype === prototype) return this.instance(value, own);
@@ -134,7 +145,7 @@ export class Encoder {
       default:
         if (this.strict) throw unregistered(value);
         // Not strict: send it as structured clone would, a plain object of its own properties.
-        return this.object(value as PlainObject);
+        return this.object(value as PlainObject, false);
     }
   }
 
@@ -193,6 +204,7 @@ export class Encoder {
           entry === undefined ? {} : { classId: entry.id },
         );
       }
+      this.sharing = true;
       this.pendingClass = this.instanceClasses[seen] as number;
       this.pendingInstance = seen;
       return data;
@@ -298,21 +310,52 @@ export class Encoder {
 
   /**
    * Ends the walk of a container: returns its copy, if it needed one, remembered so that a shared
-   * container stays one object on the wire. The object a `toSerialisable()` call just returned is
-   * not remembered: it is almost always fresh, and remembering each one would cost a map entry
-   * per instance.
+   * container stays one object on the wire. The object a `toSerialisable()` call just returned goes
+   * to the cheaper {@link dataCopies} list instead of {@link copies}.
+   *
+   * A container copied a second time holds something already converted (an instance, or a copied
+   * container, met again), so only once {@link sharing} is set can it be the data of an instance
+   * walked before; the first copy is then used, and this walk's copy is dropped (the places
+   * recorded in it still point at the same instances, so decoding it is harmless).
    */
   private finish(source: object, copy: object | undefined, isDataRoot: boolean): unknown {
     this.depth--;
     if (copy === undefined) return source;
+    if (this.sharing && this.dataCopies.length > 0) {
+      const earlier = this.dataCopyOf(source);
+      if (earlier !== undefined) {
+        (this.copies ??= new Map()).set(source, earlier);
+        return earlier;
+      }
+    }
     if (!isDataRoot) (this.copies ??= new Map()).set(source, copy);
+    else if (this.dataCopyIndex !== undefined) this.dataCopyIndex.set(source, copy);
+    else this.dataCopies.push(source, copy);
     return copy;
   }
 
-  protected object(source: PlainObject): unknown {
+  /** The copy made when `source` was walked as an instance's data, if it was. */
+  private dataCopyOf(source: object): object | undefined {
+    let index = this.dataCopyIndex;
+    if (index === undefined) {
+      index = this.dataCopyIndex = new Map();
+      const list = this.dataCopies;
+      for (let i = 0; i < list.length; i += 2) index.set(list[i] as object, list[i + 1] as object);
+    }
+    return index.get(source);
+  }
+
+  /**
+   * Walks a plain object. A null-prototype one also gets a place, since structured clone gives it
+   * `Object.prototype` and decode has to take that away again.
+   */
+  protected object(source: PlainObject, nullPrototype: boolean): unknown {
     if (this.copies !== undefined) {
       const known = this.copies.get(source);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        this.sharing = true;
+        return known;
+      }
     }
     const isDataRoot = source === this.dataRoot;
     this.enter(source);
@@ -339,13 +382,18 @@ export class Encoder {
       addSegment(e, propertySegment(key));
       throw e;
     }
-    return this.finish(source, copy, isDataRoot);
+    const result = this.finish(source, copy, isDataRoot);
+    if (nullPrototype) this.record(PLACE_NULL_PROTOTYPE, result, 0, -1, -1);
+    return result;
   }
 
   protected array(source: unknown[]): unknown {
     if (this.copies !== undefined) {
       const known = this.copies.get(source);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        this.sharing = true;
+        return known;
+      }
     }
     const isDataRoot = source === this.dataRoot;
     this.enter(source);
@@ -378,7 +426,10 @@ export class Encoder {
   protected map(source: Map<unknown, unknown>): unknown {
     if (this.copies !== undefined) {
       const known = this.copies.get(source);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        this.sharing = true;
+        return known;
+      }
     }
     const isDataRoot = source === this.dataRoot;
     this.enter(source);
@@ -422,7 +473,10 @@ export class Encoder {
   protected set(source: Set<unknown>): unknown {
     if (this.copies !== undefined) {
       const known = this.copies.get(source);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        this.sharing = true;
+        return known;
+      }
     }
     const isDataRoot = source === this.dataRoot;
     this.enter(source);

@@ -71,9 +71,11 @@ export function finishPath(error: unknown, root: string): void {
 
 /**
  * Finds the accessor path from `root` to `target` by a breadth-first search through plain
- * containers. Used only to describe decode errors, so its cost does not matter.
+ * containers. Used only to describe decode errors, so its cost does not matter. The objects in
+ * `unstepped` sit where the encoder wrapped data (inside a box, or an error record's props): the
+ * user never sees that wrapping, so reaching them adds no step to the path.
  */
-export function findPath(root: unknown, target: object, rootName: string): string | undefined {
+export function findPath(root: unknown, target: object, rootName: string, unstepped: ReadonlySet<unknown> = new Set()): string | undefined {
   if (root === target) return rootName;
   const seen = new Set<unknown>([root]);
   const queue: [unknown, string][] = [[root, rootName]];
@@ -84,17 +86,18 @@ export function findPath(root: unknown, target: object, rootName: string): strin
     if (node instanceof Map) {
       let i = 0;
       for (const [key, value] of node) {
-        children.push([key, path + mapKeySegment(i++)], [value, path + mapValueSegment(key)]);
+        children.push([key, mapKeySegment(i++)], [value, mapValueSegment(key)]);
       }
     } else if (node instanceof Set) {
       let i = 0;
-      for (const member of node) children.push([member, path + setMemberSegment(i++)]);
+      for (const member of node) children.push([member, setMemberSegment(i++)]);
     } else if (Array.isArray(node)) {
-      node.forEach((child: unknown, i) => children.push([child, path + propertySegment(i)]));
+      node.forEach((child: unknown, i) => children.push([child, propertySegment(i)]));
     } else {
-      for (const key of Object.keys(node)) children.push([(node as Record<string, unknown>)[key], path + propertySegment(key)]);
+      for (const key of Object.keys(node)) children.push([(node as Record<string, unknown>)[key], propertySegment(key)]);
     }
-    for (const [child, childPath] of children) {
+    for (const [child, segment] of children) {
+      const childPath = unstepped.has(child) ? path : path + segment;
       if (child === target) return childPath;
       if (typeof child === 'object' && child !== null && !seen.has(child)) {
         seen.add(child);

@@ -21,6 +21,8 @@ export const PLACE_MAP_VALUE = 1;
 export const PLACE_MAP_KEYS = 2;
 /** Instances held in a Set: the Set is rebuilt once, in order, with its boxed members replaced. */
 export const PLACE_SET_MEMBERS = 3;
+/** A null-prototype object: structured clone gives it `Object.prototype`, decode takes that away. */
+export const PLACE_NULL_PROTOTYPE = 4;
 
 /** Slots each place takes in {@link Wire.f}: kind, class, instance, key reference. */
 export const FACT_SLOTS = 4;

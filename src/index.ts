@@ -1,0 +1,20 @@
+/**
+ * celerity: a worker-thread task pool in which class instances, errors and progress survive the
+ * trip to a thread and back.
+ * @module
+ */
+export { CelerityError, RemoteError, type CelerityErrorCode, type CelerityErrorDetails } from './errors.js';
+export {
+  register,
+  serialisable,
+  isRegistered,
+  classId,
+  lookupClass,
+  registeredModules,
+  type Serialisable,
+  type SerialisableClass,
+  type ErrorClass,
+  type RegisterOptions,
+} from './registry.js';
+export { encode, decode, isWire, wireClasses, missingClasses, type EncodeOptions, type DecodeOptions, type Wire, type WireClass } from './codec.js';
+export { stringify, parse, serialize, deserialize, jsonRoundTrip, type JsonStringifyOptions, type JsonParseOptions, type JsonRoundTripOptions, type JsonWire, type JsonMeta, type JsonValue } from './json.js';

@@ -1,0 +1,138 @@
+/**
+ * The JSON wire: registered classes, at any depth, through text (a file, a socket, a queue).
+ *
+ * The text is a versioned envelope around a superjson payload (see `json/format.ts`), written and
+ * read from the one class registry, so whatever a thread can receive can also be stored or sent
+ * to another process. Everything the codec round-trips survives, with the same safety: data can
+ * never make `parse` build a class or touch a prototype.
+ * @module
+ */
+import { messageOf } from './encode.js';
+import { CelerityError } from './errors.js';
+import { finishPath } from './path.js';
+import { badJson, show } from './json/errors.js';
+import { JSON_FORMAT_VERSION, type JsonWire } from './json/format.js';
+import { buildPlan } from './json/plan.js';
+import { HOLE, JsonReader } from './json/read.js';
+import { JsonWriter } from './json/write.js';
+
+export type { Annotation, AnnotationChildren, AnnotationType, DefEntry, JsonMeta, JsonValue, JsonWire } from './json/format.js';
+
+/** Options of {@link stringify} and {@link serialize}. */
+export interface JsonStringifyOptions {
+  /**
+   * `true` (the default): an instance of an unregistered class is an error. `false`: it is
+   * written as a plain object of its own enumerable properties, as structured clone would send it.
+   */
+  strict?: boolean;
+  /** The name error paths start from, e.g. `args` gives `args[0].stops[3]`. Default `value`. */
+  path?: string;
+}
+
+/** Options of {@link parse} and {@link deserialize}. */
+export interface JsonParseOptions {
+  /** The name error paths start from. Default `value`. */
+  path?: string;
+}
+
+/** Options of {@link jsonRoundTrip}. */
+export type JsonRoundTripOptions = JsonStringifyOptions;
+
+/**
+ * Converts a value into its JSON-compatible wire form: registered instances (at any depth),
+ * errors, Map, Set, Date, RegExp, BigInt, typed arrays, ArrayBuffer, DataView, `undefined`,
+ * NaN / ±Infinity / -0, shared references and cycles through plain containers. The result shares
+ * nothing with the input.
+ *
+ * @throws {CelerityError} `ERR_UNREGISTERED_CLASS`, `ERR_UNCLONEABLE`, `ERR_CYCLE` or
+ *   `ERR_TO_SERIALISABLE`, with the `path` of the value at fault.
+ */
+export function serialize(value: unknown, options: JsonStringifyOptions = {}): JsonWire {
+  try {
+    return new JsonWriter(options.strict ?? true).run(value);
+  } catch (error) {
+    finishPath(error, options.path ?? 'value');
+    throw error;
+  }
+}
+
+/**
+ * Rebuilds a value from what {@link serialize} returned (or the same object after a trip through
+ * JSON). Synchronous, and never imports anything. The wire is consumed: its containers are reused.
+ *
+ * @throws {CelerityError} `ERR_BAD_JSON` (not a wire, a version this copy cannot read, or a
+ *   malformed payload), `ERR_UNKNOWN_CLASS` (a class id not registered in this thread) or
+ *   `ERR_FROM_SERIALISABLE`, with a `path` where one applies.
+ */
+export function deserialize(wire: unknown, options: JsonParseOptions = {}): unknown {
+  const { json, meta } = checkEnvelope(wire);
+  if (meta === undefined) return json;
+  const plan = buildPlan(meta);
+  try {
+    const value = new JsonReader(plan.defCount).revive(json, plan.root);
+    if (value === HOLE) throw badJson('a hole as the value');
+    return value;
+  } catch (error) {
+    const failure = error instanceof CelerityError ? error : badJson(`malformed payload: ${messageOf(error)}`, error);
+    finishPath(failure, options.path ?? 'value');
+    throw failure;
+  }
+}
+
+/**
+ * Writes a value as JSON text that {@link parse} turns back into the same value: the same
+ * registered classes at any depth, shared objects kept as one, cycles through plain containers.
+ *
+ * @example
+ * const text = stringify(new Route([new Stop('A', new Date())]));
+ * const route = parse(text) as Route;   // a Route again, its stops Stops, their dates Dates
+ *
+ * @throws {CelerityError} as {@link serialize}.
+ */
+export function stringify(value: unknown, options: JsonStringifyOptions = {}): string {
+  return JSON.stringify(serialize(value, options));
+}
+
+/**
+ * Reads text written by {@link stringify}.
+ *
+ * @throws {CelerityError} `ERR_BAD_JSON` for malformed text or an unknown format version, and
+ *   otherwise as {@link deserialize}.
+ */
+export function parse(text: string, options: JsonParseOptions = {}): unknown {
+  const given: unknown = text;
+  if (typeof given !== 'string') throw badJson(`expected a string, got ${given === null ? 'null' : typeof given}`);
+  let wire: unknown;
+  try {
+    wire = JSON.parse(given);
+  } catch (cause) {
+    throw badJson(`malformed JSON text: ${messageOf(cause)}`, cause);
+  }
+  return deserialize(wire, options);
+}
+
+/**
+ * `parse(stringify(value))`: proves in-process that a value survives the JSON wire, as a
+ * multi-process transport would need. Errors carry paths rooted at `options.path`.
+ *
+ * @throws {CelerityError} as {@link stringify} and {@link parse}.
+ */
+export function jsonRoundTrip(value: unknown, options: JsonRoundTripOptions = {}): unknown {
+  return parse(stringify(value, options), options.path === undefined ? {} : { path: options.path });
+}
+
+function checkEnvelope(wire: unknown): { json: unknown; meta: unknown } {
+  if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) {
+    throw badJson('expected a celerity JSON wire: an object with "celerity", "json" and (optionally) "meta"');
+  }
+  const envelope = wire as Record<string, unknown>;
+  const version = envelope.celerity;
+  if (version === undefined) throw badJson('this is not a celerity JSON wire: it has no "celerity" version field');
+  if (version !== JSON_FORMAT_VERSION) {
+    throw badJson(
+      `this text is in celerity JSON format version ${show(version)}, but this copy of celerity reads version ${JSON_FORMAT_VERSION}; use the same celerity version on both sides`,
+    );
+  }
+  if (!Object.hasOwn(envelope, 'json')) throw badJson('the wire has no "json" field');
+  return { json: envelope.json, meta: envelope.meta };
+}

@@ -1,0 +1,59 @@
+/**
+ * Binary data in JSON text: ArrayBuffers and views as base64 of their bytes.
+ *
+ * Bytes are written in the machine's own order, as they sit in memory: little-endian on every
+ * platform Node ships prebuilt binaries for, so texts move between those machines unchanged.
+ * @module
+ */
+import { Buffer } from 'node:buffer';
+
+/** A constructor of typed arrays or DataViews, as far as rebuilding one needs. */
+type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => ArrayBufferView;
+
+/** The view constructors a text may name, by name (bytes per element beside each). */
+const VIEWS = new Map<string, readonly [ViewConstructor, number]>([
+  ['Int8Array', [Int8Array, 1]],
+  ['Uint8Array', [Uint8Array, 1]],
+  ['Uint8ClampedArray', [Uint8ClampedArray, 1]],
+  ['Int16Array', [Int16Array, 2]],
+  ['Uint16Array', [Uint16Array, 2]],
+  ['Int32Array', [Int32Array, 4]],
+  ['Uint32Array', [Uint32Array, 4]],
+  ['Float32Array', [Float32Array, 4]],
+  ['Float64Array', [Float64Array, 8]],
+  ['BigInt64Array', [BigInt64Array, 8]],
+  ['BigUint64Array', [BigUint64Array, 8]],
+  ['DataView', [DataView, 1]],
+]);
+const float16 = (globalThis as { Float16Array?: ViewConstructor }).Float16Array;
+if (float16 !== undefined) VIEWS.set('Float16Array', [float16, 2]);
+
+/** The name a view travels under: its built-in type, so a Node Buffer arrives as a Uint8Array. */
+export function viewName(view: ArrayBufferView): string | undefined {
+  const tag = Object.prototype.toString.call(view).slice(8, -1);
+  return VIEWS.has(tag) ? tag : undefined;
+}
+
+/** The constructor and element size for a view name from a text, or `undefined`. */
+export function viewConstructor(name: unknown): readonly [ViewConstructor, number] | undefined {
+  return typeof name === 'string' ? VIEWS.get(name) : undefined;
+}
+
+/** Base64 of `length` bytes of `buffer` from `offset`. */
+export function toBase64(buffer: ArrayBufferLike, offset: number, length: number): string {
+  return Buffer.from(buffer, offset, length).toString('base64');
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * A fresh buffer holding the bytes of a base64 string, or `undefined` when the string is not
+ * base64. The bytes are copied: `Buffer.from` may hand out a slice of its shared pool.
+ */
+export function fromBase64(text: unknown, shared: boolean): ArrayBuffer | SharedArrayBuffer | undefined {
+  if (typeof text !== 'string' || text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  const buffer = shared ? new SharedArrayBuffer(bytes.length) : new ArrayBuffer(bytes.length);
+  new Uint8Array(buffer).set(bytes);
+  return buffer;
+}

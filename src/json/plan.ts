@@ -1,0 +1,125 @@
+/**
+ * The reading plan: `meta.values` and `meta.defs` merged into one tree of path segments, so the
+ * reader visits exactly the annotated places (never the plain data around them) and knows, on
+ * arriving at a place, whether it is shared.
+ * @module
+ */
+import { badJson, show } from './errors.js';
+import { DEF_BUFFER, DEF_DATA, DEF_VALUE, parsePath } from './format.js';
+
+/** Above this many children, a node indexes them by segment (most nodes have one or two). */
+const INDEX_FROM = 8;
+
+/** One place of the value that the reader must visit. */
+export class PlanNode {
+  /** The annotation type, unchecked (the reader checks it); `undefined` for a plain container. */
+  type: unknown = undefined;
+  /** Places below, in the order they were named. */
+  children: PlanNode[] | undefined = undefined;
+  private index: Map<string, PlanNode> | undefined = undefined;
+  /** Index in `meta.defs` of the value here, or -1. */
+  def = -1;
+  /** Index in `meta.defs` of the data of the class instance here, or -1. */
+  dataDef = -1;
+  /** Index in `meta.defs` of the buffer of the view here, or -1. */
+  bufferDef = -1;
+
+  /** Creates the place at raw path segment `segment` of its parent. */
+  constructor(readonly segment: string) {}
+
+  /** The child at `segment`, made if missing. */
+  child(segment: string): PlanNode {
+    const children = (this.children ??= []);
+    if (children.length < INDEX_FROM) {
+      for (const child of children) if (child.segment === segment) return child;
+    } else {
+      this.index ??= new Map(children.map((child) => [child.segment, child]));
+      const found = this.index.get(segment);
+      if (found !== undefined) return found;
+    }
+    const child = new PlanNode(segment);
+    children.push(child);
+    this.index?.set(segment, child);
+    return child;
+  }
+
+  /** The child at `segment`, if there is one. */
+  find(segment: string): PlanNode | undefined {
+    return this.index !== undefined ? this.index.get(segment) : this.children?.find((child) => child.segment === segment);
+  }
+}
+
+/** A plan and the number of shared objects it names. */
+export interface Plan {
+  /** The place of the value itself. */
+  root: PlanNode;
+  /** Length of `meta.defs`. */
+  defCount: number;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Builds the plan of a wire's `meta`. */
+export function buildPlan(meta: unknown): Plan {
+  if (!isRecord(meta)) throw badJson('"meta" must be an object');
+  if (meta.v !== 1) throw badJson(`unsupported superjson path version ${show(meta.v)} in "meta.v" (expected 1)`);
+  const root = new PlanNode('');
+  const values = meta.values;
+  if (Array.isArray(values)) annotate(root, values);
+  else if (isRecord(values)) annotateChildren(root, values);
+  else if (values !== undefined) throw badJson('"meta.values" must be an annotation or an object of annotations');
+  const defs = meta.defs;
+  if (defs === undefined) return { root, defCount: 0 };
+  if (!Array.isArray(defs)) throw badJson('"meta.defs" must be an array');
+  for (let index = 0; index < defs.length; index++) addDef(root, defs[index], index);
+  return { root, defCount: defs.length };
+}
+
+function annotate(node: PlanNode, annotation: unknown): void {
+  if (!Array.isArray(annotation) || annotation.length < 1 || annotation.length > 2) {
+    throw badJson(`an annotation must be [type] or [type, children], got ${show(annotation)}`);
+  }
+  if (node.type !== undefined) throw badJson('two annotations for one place');
+  const type: unknown = annotation[0];
+  if (type === undefined) throw badJson('an annotation without a type');
+  node.type = type;
+  if (annotation.length === 2) {
+    const children: unknown = annotation[1];
+    if (!isRecord(children)) throw badJson('the children of an annotation must be an object');
+    annotateChildren(node, children);
+  }
+}
+
+function annotateChildren(node: PlanNode, children: Record<string, unknown>): void {
+  for (const key of Object.keys(children)) {
+    let target: PlanNode;
+    if (!key.includes('.') && !key.includes('\\')) {
+      // The usual case, one plain segment, without the allocations of a general parse.
+      target = node.child(key);
+    } else {
+      const segments = parsePath(key);
+      if (segments === undefined) throw badJson(`invalid path ${JSON.stringify(key)} in "meta.values"`);
+      target = node;
+      for (const segment of segments) target = target.child(segment);
+    }
+    // Read as an own property even when the key is `__proto__`.
+    annotate(target, key === '__proto__' ? Object.getOwnPropertyDescriptor(children, key)?.value : children[key]);
+  }
+}
+
+function addDef(root: PlanNode, entry: unknown, index: number): void {
+  if (!Array.isArray(entry) || entry.length < 1) throw badJson(`"meta.defs[${index}]" must be [kind, ...path]`);
+  let node = root;
+  for (let i = 1; i < entry.length; i++) {
+    const segment: unknown = entry[i];
+    if (typeof segment !== 'string' && typeof segment !== 'number') throw badJson(`"meta.defs[${index}]" has a path segment that is not a string or number`);
+    node = node.child(String(segment));
+  }
+  const kind: unknown = entry[0];
+  const slot = kind === DEF_VALUE ? 'def' : kind === DEF_DATA ? 'dataDef' : kind === DEF_BUFFER ? 'bufferDef' : undefined;
+  if (slot === undefined) throw badJson(`"meta.defs[${index}]" has an unknown kind ${show(kind)}`);
+  if (node[slot] >= 0) throw badJson(`"meta.defs[${index}]" names a place that is already shared`);
+  node[slot] = index;
+}
