@@ -15,6 +15,7 @@ import { JSON_FORMAT_VERSION, type JsonWire } from './json/format.js';
 import { buildPlan } from './json/plan.js';
 import { HOLE, JsonReader } from './json/read.js';
 import { JsonWriter } from './json/write.js';
+import { isSuperJsonPayload, readSuperJsonPayload } from './json/superjson-interop.js';
 
 export type { Annotation, AnnotationChildren, AnnotationType, DefEntry, JsonMeta, JsonValue, JsonWire } from './json/format.js';
 
@@ -60,11 +61,16 @@ export function serialize(value: unknown, options: JsonStringifyOptions = {}): J
  * Rebuilds a value from what {@link serialize} returned (or the same object after a trip through
  * JSON). Synchronous, and never imports anything. The wire is consumed: its containers are reused.
  *
+ * A bare superjson payload (`{ json, meta }`, as stock superjson's `serialize` writes it) is read
+ * too, through a private SuperJSON instance fed from the registry: registered classes (and their
+ * aliases) are rebuilt with `fromSerialisable` from the data a `registerCustom` transformer wrote.
+ *
  * @throws {CelerityError} `ERR_BAD_JSON` (not a wire, a version this copy cannot read, or a
  *   malformed payload), `ERR_UNKNOWN_CLASS` (a class id not registered in this thread) or
  *   `ERR_FROM_SERIALISABLE`, with a `path` where one applies.
  */
 export function deserialize(wire: unknown, options: JsonParseOptions = {}): unknown {
+  if (isSuperJsonPayload(wire)) return readSuperJsonPayload(wire);
   const { json, meta } = checkEnvelope(wire);
   if (meta === undefined) return json;
   const plan = buildPlan(meta);

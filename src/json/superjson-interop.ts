@@ -1,0 +1,73 @@
+/**
+ * Reading text written by stock superjson: a payload `{ json, meta }` with no celerity envelope is
+ * read by a private SuperJSON instance whose custom transformers come from the one registry, so
+ * an app that used superjson with `registerCustom` can read what it stored before.
+ *
+ * The instance is private (the default SuperJSON instance is never touched) and is rebuilt when
+ * the registry has grown, so classes registered later are found. Nothing but registered classes
+ * and superjson's own built-in types can come out of it: superjson's `class` and `symbol`
+ * annotations name nothing in a private instance and are refused.
+ * @module
+ */
+import SuperJSON from 'superjson';
+import { messageOf } from '../encode.js';
+import { CelerityError, celerityError } from '../errors.js';
+import { registryTable, type RegistryEntry } from '../registry.js';
+import { badJson } from './errors.js';
+
+let instance: SuperJSON | undefined;
+let syncedSize = -1;
+
+/** The private SuperJSON instance, with a custom transformer for every registered id and alias. */
+export function privateSuperJson(): SuperJSON {
+  const byId = registryTable().byId;
+  if (instance !== undefined && syncedSize === byId.size) return instance;
+  const fresh = new SuperJSON();
+  for (const [id, entry] of byId) {
+    if (entry.isError || entry.fromSerialisable === undefined) continue;
+    fresh.registerCustom<unknown, never>(
+      {
+        // Writing is celerity's own; this instance only reads, so it claims no values.
+        isApplicable: claimsNothing,
+        serialize: () => {
+          throw new Error('unreachable');
+        },
+        deserialize: (data) => rebuild(entry, id, data),
+      },
+      id,
+    );
+  }
+  instance = fresh;
+  syncedSize = byId.size;
+  return fresh;
+}
+
+/** The instance only reads, so its transformers claim no value for writing. */
+function claimsNothing(value: unknown): value is never {
+  void value;
+  return false;
+}
+
+function rebuild(entry: RegistryEntry, id: string, data: unknown): unknown {
+  try {
+    return entry.fromSerialisable?.(data);
+  } catch (cause) {
+    throw celerityError('ERR_FROM_SERIALISABLE', `${id}.fromSerialisable() threw: ${messageOf(cause)}`, { classId: id, cause });
+  }
+}
+
+/** Whether `wire` is a bare superjson payload: an object with `json` and at most `meta`. */
+export function isSuperJsonPayload(wire: unknown): wire is { json: unknown; meta?: unknown } {
+  if (typeof wire !== 'object' || wire === null || Array.isArray(wire) || !Object.hasOwn(wire, 'json')) return false;
+  return Object.keys(wire).every((key) => key === 'json' || key === 'meta');
+}
+
+/** Reads a bare superjson payload through the private instance. */
+export function readSuperJsonPayload(wire: { json: unknown; meta?: unknown }): unknown {
+  try {
+    return privateSuperJson().deserialize(wire as Parameters<SuperJSON['deserialize']>[0]);
+  } catch (error) {
+    if (error instanceof CelerityError) throw error;
+    throw badJson(`this superjson payload cannot be read: ${messageOf(error)}`, error);
+  }
+}
