@@ -43,8 +43,7 @@ export function privateSuperJson(): SuperJSON {
 }
 
 /** The instance only reads, so its transformers claim no value for writing. */
-function claimsNothing(value: unknown): value is never {
-  void value;
+function claimsNothing(_value: unknown): _value is never {
   return false;
 }
 
