@@ -1,11 +1,11 @@
 /**
  * The codec's two headline figures: encode + structuredClone + decode against structuredClone
  * alone, on flat plain data and on class-heavy data (against the clone of its plain equivalent).
- * Run standalone with `node build/bench/codec.js`.
+ * A subset of the conversion suite, quick to run on its own: `node build/bench/codec.js`.
+ * @module
  */
-import { Bench } from 'tinybench';
-import { decode, encode } from 'celerity';
-import { flatPlain, orders, ordersPlain } from './shapes.js';
+import { timeShape } from './conversion.js';
+import { samples } from './dist.js';
 
 /** One measured comparison. */
 export interface CodecRow {
@@ -16,34 +16,19 @@ export interface CodecRow {
   target: number;
 }
 
-/** Runs the codec comparisons; `time` is the sampling time per task in ms. */
+const TARGETS: Readonly<Record<string, number>> = { 'flat plain': 1.15, 'class-heavy': 1.8 };
+
+/** Runs the codec comparisons; `time` is the sampling time per task in ms, `count` the rows per shape. */
 export async function runCodecBench(options: { time?: number; count?: number } = {}): Promise<CodecRow[]> {
-  const count = options.count ?? 10_000;
-  const flat = flatPlain(count);
-  const classes = orders(count);
-  const plain = ordersPlain(count);
-  const bench = new Bench({ time: options.time ?? 1_000, warmup: true });
-  bench
-    .add('flat: structuredClone', () => structuredClone(flat))
-    .add('flat: encode+clone+decode', () => decode(structuredClone(encode(flat))))
-    .add('classes: structuredClone of plain equivalent', () => structuredClone(plain))
-    .add('classes: encode+clone+decode', () => decode(structuredClone(encode(classes))));
-  await bench.run();
-  const median = (name: string): number => {
-    const task = bench.getTask(name);
-    const result = task?.result;
-    if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${name} did not run`);
-    return result.latency.p50;
-  };
-  const row = (name: string, baseline: string, measured: string, target: number): CodecRow => {
-    const baselineMs = median(baseline);
-    const celerityMs = median(measured);
-    return { name, baselineMs, celerityMs, ratio: celerityMs / baselineMs, target };
-  };
-  return [
-    row(`flat plain (${count} objects)`, 'flat: structuredClone', 'flat: encode+clone+decode', 1.15),
-    row(`class-heavy (${count} instances)`, 'classes: structuredClone of plain equivalent', 'classes: encode+clone+decode', 1.8),
-  ];
+  const sizes = { ...samples.FULL_SIZES, rows: options.count ?? samples.FULL_SIZES.rows };
+  const rows: CodecRow[] = [];
+  for (const shape of samples.sampleShapes(sizes)) {
+    const target = TARGETS[shape.name];
+    if (target === undefined) continue;
+    const t = await timeShape(shape, { time: options.time ?? 1_000, peers: false });
+    rows.push({ name: `${shape.name} (${shape.description})`, baselineMs: t.structuredClone, celerityMs: t.celerity, ratio: t.celerity / t.structuredClone, target });
+  }
+  return rows;
 }
 
 /** Prints rows as a table. */

@@ -1,0 +1,199 @@
+/**
+ * Dispatch overhead of the task app against raw Piscina on the same thread count:
+ * - a no-op run awaited one at a time (latency ratio; target ≤ 1.15×);
+ * - no-op runs with 256 in flight (throughput ratio; target ≥ 0.9×);
+ * - `map` over 50,000 tiny inputs against one raw Piscina run per input (target ≥ 10×);
+ * - a soak of 200,000 no-op runs, reporting heap growth after warm-up.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Bench } from 'tinybench';
+import { Piscina } from 'piscina';
+import { createApp } from 'celerity';
+import type tasks from './fixtures/dispatch-tasks.js';
+
+/** Options of {@link benchDispatch}. */
+export interface DispatchBenchOptions {
+  /** Threads of both pools. Default 2. */
+  threads?: number;
+  /** Time budget per comparison side, ms (split over the alternating rounds). Default 2000. */
+  time?: number;
+  /** Inputs of the map comparison. Default 50,000. */
+  mapItems?: number;
+  /** Runs of the soak. Default 200,000. */
+  soakRuns?: number;
+  /** Progress lines go here. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+/** One measured comparison. */
+export interface Comparison {
+  readonly name: string;
+  /** What celerity achieved (µs per run, or runs/items per second). */
+  readonly celerity: number;
+  /** What raw Piscina achieved, in the same unit. */
+  readonly piscina: number;
+  readonly unit: string;
+  /** celerity / piscina, oriented so that the target reads naturally (see `target`). */
+  readonly ratio: number;
+  /** The goal, e.g. `≤ 1.15` or `≥ 0.9`. */
+  readonly target: string;
+  readonly pass: boolean;
+}
+
+/** Everything {@link benchDispatch} measured. */
+export interface DispatchReport {
+  readonly threads: number;
+  readonly comparisons: readonly Comparison[];
+  readonly soak: { readonly runs: number; readonly seconds: number; readonly heapAfterWarmupMb: number; readonly heapAtEndMb: number; readonly growthMb: number };
+}
+
+const IN_FLIGHT = 256;
+const BATCH = 4096;
+/** Alternating rounds per comparison. */
+const ROUNDS = 5;
+
+/** Keeps `window` calls in flight until `total` have completed. */
+async function windowed(total: number, window: number, call: (index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < total) {
+      const index = next++;
+      await call(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, total) }, lane));
+}
+
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+function meanMs(bench: Bench, name: string): number {
+  const task = bench.tasks.find((candidate) => candidate.name === name);
+  const result = task?.result;
+  if (result === undefined || !('latency' in result)) throw new Error(`benchmark task ${name} did not complete`);
+  return result.latency.mean;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? Number.NaN;
+}
+
+/**
+ * Times two functions in alternating rounds (raw, celerity, raw, celerity ...) and returns the
+ * median mean latency (ms) of each side, so a burst of load from elsewhere on the machine hits
+ * both sides alike instead of skewing one.
+ */
+async function alternate(raw: () => Promise<unknown>, app: () => Promise<unknown>, rounds: number, time: number, iterations: number): Promise<{ raw: number; app: number }> {
+  const bench = new Bench({ time: time / rounds, warmupTime: Math.min(100, time), warmupIterations: Math.min(16, iterations), iterations });
+  for (let round = 0; round < rounds; round++) {
+    bench.add(`raw ${round}`, raw);
+    bench.add(`app ${round}`, app);
+  }
+  await bench.run();
+  const rawMeans: number[] = [];
+  const appMeans: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    rawMeans.push(meanMs(bench, `raw ${round}`));
+    appMeans.push(meanMs(bench, `app ${round}`));
+  }
+  return { raw: median(rawMeans), app: median(appMeans) };
+}
+
+/** Runs the dispatch benchmarks and returns their figures. */
+export async function benchDispatch(options: DispatchBenchOptions = {}): Promise<DispatchReport> {
+  const threads = options.threads ?? 2;
+  const time = options.time ?? 2000;
+  const mapItems = options.mapItems ?? 50_000;
+  const soakRuns = options.soakRuns ?? 200_000;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A tiny time budget asks for a smoke run: smaller batches, fewer rounds and iterations.
+  const quick = time < 100;
+  const rounds = quick ? 1 : ROUNDS;
+  const batch = quick ? 256 : BATCH;
+  const raw = new Piscina({ filename: new URL('./fixtures/raw-piscina.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+  const app = createApp<typeof tasks>({ tasks: new URL('./fixtures/dispatch-tasks.js', import.meta.url), threads });
+  const comparisons: Comparison[] = [];
+  try {
+    // Let both pools' threads start before anything is timed.
+    const startup = quick ? 200 : 2000;
+    await Promise.all([windowed(startup, 64, () => raw.run(1)), windowed(startup, 64, () => app.run('noop'))]);
+
+    log('dispatch: one at a time');
+    const single = await alternate(
+      () => raw.run(null),
+      () => app.run('noop'),
+      rounds,
+      time,
+      quick ? 8 : 64,
+    );
+    const singleRaw = single.raw * 1000;
+    const singleApp = single.app * 1000;
+    comparisons.push({ name: 'no-op run, one at a time', celerity: singleApp, piscina: singleRaw, unit: 'µs/run', ratio: singleApp / singleRaw, target: '≤ 1.15', pass: singleApp / singleRaw <= 1.15 });
+
+    log(`dispatch: ${IN_FLIGHT} in flight`);
+    const flight = await alternate(
+      () => windowed(batch, IN_FLIGHT, () => raw.run(null)),
+      () => windowed(batch, IN_FLIGHT, () => app.run('noop')),
+      rounds,
+      time,
+      quick ? 1 : 4,
+    );
+    const flightRaw = batch / (flight.raw / 1000);
+    const flightApp = batch / (flight.app / 1000);
+    comparisons.push({ name: `no-op runs, ${IN_FLIGHT} in flight`, celerity: flightApp, piscina: flightRaw, unit: 'runs/s', ratio: flightApp / flightRaw, target: '≥ 0.9', pass: flightApp / flightRaw >= 0.9 });
+
+    log(`dispatch: map over ${mapItems} inputs`);
+    const inputs = Array.from({ length: mapItems }, (_, index) => index);
+    const mapping = await alternate(
+      () => Promise.all(inputs.map((value) => raw.run(value))),
+      () => app.map('inc', inputs),
+      quick ? 1 : 3,
+      time,
+      quick ? 1 : 2,
+    );
+    const mapRaw = mapItems / (mapping.raw / 1000);
+    const mapApp = mapItems / (mapping.app / 1000);
+    comparisons.push({ name: `map over ${mapItems} tiny inputs`, celerity: mapApp, piscina: mapRaw, unit: 'items/s', ratio: mapApp / mapRaw, target: '≥ 10', pass: mapApp / mapRaw >= 10 });
+
+    log(`dispatch: soak of ${soakRuns} no-op runs`);
+    const warmup = Math.min(20_000, Math.floor(soakRuns / 10));
+    await windowed(warmup, IN_FLIGHT, () => app.run('noop'));
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    await windowed(soakRuns, IN_FLIGHT, () => app.run('noop'));
+    const seconds = (performance.now() - started) / 1000;
+    collectGarbage();
+    const after = process.memoryUsage().heapUsed;
+    const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 100) / 100;
+    return {
+      threads,
+      comparisons,
+      soak: { runs: soakRuns, seconds, heapAfterWarmupMb: mb(before), heapAtEndMb: mb(after), growthMb: mb(after - before) },
+    };
+  } finally {
+    await app.close();
+    await raw.destroy();
+  }
+}
+
+/** Prints a report as a small table. */
+export function formatDispatch(report: DispatchReport): string {
+  const lines = report.comparisons.map(
+    (row) => `${row.name.padEnd(34)} celerity ${row.celerity.toFixed(1).padStart(10)}  piscina ${row.piscina.toFixed(1).padStart(10)} ${row.unit.padEnd(8)} ratio ${row.ratio.toFixed(3)} (target ${row.target}) ${row.pass ? 'ok' : 'MISSED'}`,
+  );
+  const soak = report.soak;
+  lines.push(`soak: ${soak.runs} runs in ${soak.seconds.toFixed(1)} s; heap ${soak.heapAfterWarmupMb} MB after warm-up, ${soak.heapAtEndMb} MB at the end (growth ${soak.growthMb} MB)`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === new URL(process.argv[1], 'file:').href) {
+  const report = await benchDispatch();
+  process.stdout.write(`${formatDispatch(report)}\n`);
+}

@@ -1,0 +1,36 @@
+/**
+ * The parts of the built package that the benchmarks share with the `celerity bench` command
+ * (sample shapes, the superjson set-up, value inspection, the SVG chart, tables). They are not
+ * public API, so they are loaded from `dist/` by path rather than through the package name; one
+ * copy serves both. `npm run build` must have run first (`npm run bench` does).
+ * @module
+ */
+import type * as Inspect from '../dist/cli/inspect.js';
+import type * as Machine from '../dist/cli/machine.js';
+import type * as Samples from '../dist/cli/samples.js';
+import type * as Peer from '../dist/cli/superjson-peer.js';
+import type * as Svg from '../dist/cli/svg.js';
+import type * as Table from '../dist/cli/table.js';
+
+async function load<T>(path: string): Promise<T> {
+  // From build/bench/ up to the package root.
+  return (await import(new URL(`../../dist/cli/${path}`, import.meta.url).href)) as T;
+}
+
+/** The built-in sample shapes and their registered classes. */
+export const samples = await load<typeof Samples>('samples.js');
+/** Finding registered classes in a value, its plain equivalent, JSON-ability. */
+export const inspect = await load<typeof Inspect>('inspect.js');
+/** superjson with the same classes registered. */
+export const peer = await load<typeof Peer>('superjson-peer.js');
+/** The SVG chart renderer. */
+export const svg = await load<typeof Svg>('svg.js');
+/** Text and Markdown tables. */
+export const table = await load<typeof Table>('table.js');
+/** The machine description. */
+export const machine = await load<typeof Machine>('machine.js');
+
+export type { SampleShape, SampleSizes, OrderData, CustomerData, PointData, SignalData } from '../dist/cli/samples.js';
+export type { ChartBar, ChartGroup, ChartSpec } from '../dist/cli/svg.js';
+export type { FoundClass } from '../dist/cli/inspect.js';
+export type { Machine as MachineInfo } from '../dist/cli/machine.js';

@@ -1,0 +1,192 @@
+/**
+ * The benchmark runner behind `npm run bench`: runs every suite, prints each suite's table and a
+ * summary of the ratios with their targets, and writes `bench/results/<timestamp>.json` and
+ * `.svg`, plus `latest.json` and `latest.svg`.
+ *
+ * Flags: `--quick` (tiny sizes and times, a smoke run: writes nothing unless `--out` is given),
+ * `--only a,b` (run only these suites), `--out DIR` (write results there instead).
+ * @module
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runConversionBench } from './conversion.js';
+import { benchDispatch, type DispatchReport } from './dispatch.js';
+import { machine, samples, svg, table, type ChartGroup } from './dist.js';
+import { passes, type Figure, type SuiteResult } from './figures.js';
+import { runJsonBench, type JsonBenchRow } from './json.js';
+import { runScalingBench } from './scaling.js';
+
+/** Settings of a whole run. */
+export interface RunSettings {
+  quick: boolean;
+  only?: readonly string[] | undefined;
+  /** Directory for results; `undefined` writes nothing. */
+  out?: string | undefined;
+}
+
+/** The results file. */
+export interface RunReport {
+  date: string;
+  machine: ReturnType<typeof machine.machine>;
+  quick: boolean;
+  durationSeconds: number;
+  suites: SuiteResult[];
+  failures: { suite: string; error: string }[];
+}
+
+type Suite = (quick: boolean) => Promise<SuiteResult>;
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Reads a target written as `≤ 1.15` or `≥ 0.9`. */
+function parseTarget(text: string): Pick<Figure, 'target' | 'better'> {
+  const match = /^\s*([≤≥<>]=?)\s*([\d.]+)/.exec(text);
+  if (match === null) return {};
+  return { target: Number(match[2]), better: match[1]?.startsWith('≤') === true || match[1]?.startsWith('<') === true ? 'lower' : 'higher' };
+}
+
+function dispatchSuite(report: DispatchReport): SuiteResult {
+  const group = 'dispatch and map: celerity against raw Piscina';
+  return {
+    suite: 'dispatch',
+    title: `no-op runs and map against raw Piscina (${report.threads} threads each), and a soak`,
+    rows: [
+      ...report.comparisons.map((c) => ({ comparison: c.name, celerity: round(c.celerity), piscina: round(c.piscina), unit: c.unit, ratio: round(c.ratio), target: c.target })),
+      {
+        comparison: `soak: ${report.soak.runs} no-op runs`,
+        celerity: round(report.soak.seconds),
+        piscina: null,
+        unit: 's',
+        ratio: null,
+        target: `heap after GC ${report.soak.heapAfterWarmupMb} → ${report.soak.heapAtEndMb} MB (growth ${report.soak.growthMb} MB)`,
+      },
+    ],
+    figures: report.comparisons.map((c) => ({ group, label: `${c.name} (${c.unit})`, name: `${c.name}: celerity ÷ raw Piscina (${c.unit})`, value: c.ratio, ...parseTarget(c.target) })),
+    details: report,
+  };
+}
+
+function jsonSuite(rows: readonly JsonBenchRow[]): SuiteResult {
+  const [ours, ...others] = rows;
+  const group = 'JSON wire: stringify + parse, each ÷ celerity';
+  return {
+    suite: 'json',
+    title: 'the JSON wire (celerity stringify + parse) against superjson used directly and plain JSON; ratio = time ÷ celerity',
+    rows: rows.map((r) => ({ task: r.name, 'median ms': round(r.medianMs), 'ratio to celerity': round(r.ratio) })),
+    figures: others.map((r) => ({ group, label: r.name, name: `JSON wire: ${r.name} ÷ ${ours?.name ?? 'celerity'}`, value: r.ratio, better: 'higher' as const })),
+  };
+}
+
+const SUITES: Readonly<Record<string, Suite>> = {
+  conversion: (quick) => runConversionBench(quick ? { time: 5, rounds: 1, sizes: samples.QUICK_SIZES } : {}),
+  dispatch: async (quick) => dispatchSuite(await benchDispatch(quick ? { time: 5, mapItems: 200, soakRuns: 2_000, log } : { log })),
+  scaling: (quick) => runScalingBench(quick ? { cities: 30, tours: 4, repeats: 1, maxThreads: Math.min(2, os.availableParallelism()) } : {}),
+  json: async (quick) => jsonSuite((await runJsonBench(quick ? { time: 5, count: 50 } : {})).rows),
+};
+
+function round(n: number): number {
+  return Number.isFinite(n) ? Number(n.toPrecision(4)) : n;
+}
+
+function cell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  return typeof value === 'number' ? String(value) : value;
+}
+
+function printSuite(result: SuiteResult): void {
+  const headers = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];
+  process.stdout.write(`\n## ${result.suite}: ${result.title}\n\n`);
+  process.stdout.write(`${table.formatTable(headers, result.rows.map((r) => headers.map((h) => cell(r[h]))))}\n`);
+}
+
+function summaryRows(figures: readonly Figure[]): string[][] {
+  return figures.map((f) => {
+    const pass = passes(f);
+    const target = f.target === undefined ? '' : `${(f.better ?? 'lower') === 'lower' ? '≤' : '≥'} ${svg.formatRatio(f.target)}`;
+    return [f.name, svg.formatRatio(f.value), target, pass === undefined ? '' : pass ? 'met' : 'MISSED'];
+  });
+}
+
+/** The chart: one group per figure group, in order of first appearance. */
+function chart(report: RunReport): string {
+  const groups = new Map<string, ChartGroup & { bars: { label: string; value: number; target?: number | undefined; better?: 'lower' | 'higher' | undefined }[] }>();
+  for (const suite of report.suites) {
+    for (const f of suite.figures) {
+      const title = f.group ?? suite.suite;
+      let group = groups.get(title);
+      if (group === undefined) groups.set(title, (group = { title, bars: [], scale: f.log === true ? 'log' : 'linear' }));
+      group.bars.push({ label: f.label ?? f.name, value: f.value, target: f.target, better: f.better });
+    }
+  }
+  return svg.renderChart({
+    title: 'celerity benchmarks: ratios',
+    subtitle: `${machine.describeMachine(report.machine)} · ${report.date.slice(0, 10)}${report.quick ? ' · quick run, not for quoting' : ''}`,
+    groups: [...groups.values()],
+  });
+}
+
+/** Runs the suites and writes the results; resolves to the report. */
+export async function runAll(settings: RunSettings): Promise<RunReport> {
+  const started = performance.now();
+  const report: RunReport = { date: new Date().toISOString(), machine: machine.machine(), quick: settings.quick, durationSeconds: 0, suites: [], failures: [] };
+  process.stdout.write(`# celerity benchmarks\n\n${machine.describeMachine(report.machine)}${settings.quick ? ' (quick run: figures not for quoting)' : ''}\n`);
+  for (const [name, suite] of Object.entries(SUITES)) {
+    if (settings.only !== undefined && !settings.only.includes(name)) continue;
+    log(`suite ${name}…`);
+    const suiteStart = performance.now();
+    try {
+      const result = await suite(settings.quick);
+      report.suites.push(result);
+      printSuite(result);
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      report.failures.push({ suite: name, error: message });
+      log(`suite ${name} failed: ${message}`);
+    }
+    log(`suite ${name}: ${((performance.now() - suiteStart) / 1000).toFixed(1)} s`);
+  }
+  report.durationSeconds = round((performance.now() - started) / 1000);
+
+  const figures = report.suites.flatMap((s) => s.figures);
+  process.stdout.write(`\n## Summary: the ratios to quote\n\n${table.formatMarkdownTable(['figure', 'ratio', 'target', ''], summaryRows(figures))}\n`);
+  process.stdout.write(`\nTotal: ${report.durationSeconds} s${report.failures.length > 0 ? `; failed suites: ${report.failures.map((f) => f.suite).join(', ')}` : ''}\n`);
+
+  if (settings.out !== undefined) {
+    await mkdir(settings.out, { recursive: true });
+    const stamp = report.date.replace(/[:.]/g, '-');
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    const picture = chart(report);
+    for (const [file, text] of [
+      [`${stamp}.json`, json],
+      [`${stamp}.svg`, picture],
+      ['latest.json', json],
+      ['latest.svg', picture],
+    ] as const) {
+      await writeFile(new URL(file, pathToFileURL(`${settings.out}/`)), text);
+    }
+    log(`wrote ${settings.out}/${stamp}.json, ${stamp}.svg, latest.json, latest.svg`);
+  }
+  return report;
+}
+
+function parseArgs(argv: readonly string[]): RunSettings {
+  const quick = argv.includes('--quick');
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const only = value('--only')?.split(',');
+  const unknown = only?.filter((name) => !(name in SUITES));
+  if (unknown !== undefined && unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
+  // A quick run's figures are meaningless: it never replaces the committed latest results by default.
+  const out = value('--out') ?? (quick ? undefined : fileURLToPath(new URL('../../bench/results', import.meta.url)));
+  return { quick, only, out };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const report = await runAll(parseArgs(process.argv.slice(2)));
+  if (report.failures.length > 0) process.exitCode = 1;
+}

@@ -1,0 +1,112 @@
+/**
+ * `createApp` and the `App` it returns: the public face of the task pool. Validation and
+ * defaults live in `options.ts`, the engine in `core.ts`, single runs in `run.ts`, `map` in
+ * `map.ts`.
+ * @module
+ */
+import { Core } from './core.js';
+import { startMap, type MapOptions } from './map.js';
+import { invalid, resolveOptions, type AppOptions } from './options.js';
+import { Run, type SubmitOptions, type TaskRun } from './run.js';
+import type { AppStats } from './stats.js';
+import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from './tasks.js';
+
+/** Options of `app.close()`. */
+export interface CloseOptions {
+  /**
+   * How long (ms) to wait for queued and running work. Runs still unsettled then are rejected
+   * with `ERR_APP_CLOSED` and the threads are stopped. Default: wait as long as it takes.
+   */
+  timeout?: number;
+}
+
+/**
+ * A task app: runs the tasks of one tasks module on a pool of worker threads. Arguments, results,
+ * progress values and errors go through the codec both ways, so registered classes arrive as
+ * themselves.
+ *
+ * `T` is the type of the tasks module's default export (`typeof tasks`); it gives `run`, `submit`
+ * and `map` their task names, argument types and result types.
+ */
+export interface App<T = AnyTasks> extends AsyncDisposable {
+  /** Runs task `name` with `args`; resolves to its decoded result. */
+  run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>>;
+  /** Submits task `name` with `args`, returning a {@link TaskRun} to await, watch or cancel. */
+  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: SubmitOptions): TaskRun<TaskResult<T, K>>;
+  /**
+   * Runs task `name` once per input (each input is the task's one argument); resolves to the
+   * results in input order. The first failure rejects the map and cancels what remains.
+   */
+  map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]>;
+  /** Counters and timings since the app started. */
+  stats(): AppStats;
+  /** Refuses new work (`ERR_APP_CLOSED`), finishes what is queued and running, then stops the threads. */
+  close(options?: CloseOptions): Promise<void>;
+  /** Rejects everything unsettled with `ERR_APP_DESTROYED` and stops the threads at once. */
+  destroy(): Promise<void>;
+  /** Same as `close()`: `await using app = createApp(...)`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+class TaskApp<T> implements App<T> {
+  readonly #core: Core;
+  #closing: Promise<void> | undefined;
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> {
+    return new Run<TaskResult<T, K>>(this.#core, name, args, undefined, false).promise;
+  }
+
+  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: SubmitOptions): TaskRun<TaskResult<T, K>> {
+    return new Run<TaskResult<T, K>>(this.#core, name, args, options, true);
+  }
+
+  map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]> {
+    const refusal = this.#refusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return startMap<TaskInput<T, K>, TaskResult<T, K>>(this.#core, name, inputs, options);
+  }
+
+  stats(): AppStats {
+    return this.#core.stats();
+  }
+
+  close(options?: CloseOptions): Promise<void> {
+    const raw: unknown = options ?? {};
+    if (typeof raw !== 'object' || raw === null) return Promise.reject(invalid('close options must be an object'));
+    const timeout = (raw as { timeout?: unknown }).timeout ?? Infinity;
+    if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) return Promise.reject(invalid('options.timeout must be a non-negative number of milliseconds'));
+    this.#closing ??= this.#core.close(timeout);
+    return this.#closing;
+  }
+
+  destroy(): Promise<void> {
+    return this.#core.destroy();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #refusal(): Error | undefined {
+    return this.#core.refusal();
+  }
+}
+
+/**
+ * Creates a task app over a pool of worker threads. Every option is checked here, up front.
+ *
+ * @example
+ * import type tasks from './tasks.js';
+ * const app = createApp<typeof tasks>({ tasks: new URL('./tasks.js', import.meta.url) });
+ * const best = await app.run('improve', route, 2_000);
+ *
+ * @throws {CelerityError} `ERR_INVALID_OPTION` naming the option at fault.
+ */
+export function createApp<T = AnyTasks>(options: AppOptions): App<T> {
+  const resolved = resolveOptions(options, new URL('./worker.js', import.meta.url));
+  return new TaskApp<T>(new Core(resolved));
+}

@@ -1,0 +1,417 @@
+/**
+ * The engine behind an app: the Piscina pool, the load balancer that tells each run which thread
+ * took it, the control channel to the threads, the table of runs waiting for worker events, the
+ * counters behind `stats()`, and the lifecycle (close, destroy).
+ *
+ * Runs (`run.ts`) and map chunks (`map.ts`) drive it; the public `App` (`app.ts`) is a thin face
+ * over it.
+ * @module
+ */
+import { BroadcastChannel, type Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { Piscina, queueOptionsSymbol } from 'piscina';
+import { decodeWithImports } from './class-loader.js';
+import { encode, wireClasses, type Wire } from './codec.js';
+import { registeredModules } from './registry.js';
+import type { ResolvedOptions } from './options.js';
+import {
+  BOOT_KEY,
+  FLAG_SKIP,
+  PROTOCOL_VERSION,
+  arePlainPrimitives,
+  isWorkerEvent,
+  type BootData,
+  type ControlMessage,
+  type ResultMessage,
+  type TaskMessage,
+  type WorkerEvent,
+} from './protocol.js';
+import { closedError, closeTimeoutError, destroyedError } from './run-errors.js';
+import { Reservoir, type AppStats } from './stats.js';
+
+type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
+type Balancer = NonNullable<PoolOptions['loadBalancer']>;
+type PoolTask = Parameters<Balancer>[0];
+type PoolWorker = Parameters<Balancer>[1][number];
+
+/** Where a run is, for the `queued` / `running` counters. */
+export const PLACE_NONE = 0;
+/** Waiting for a thread (or for its next try). */
+export const PLACE_QUEUED = 1;
+/** Handed to a thread. */
+export const PLACE_RUNNING = 2;
+
+/**
+ * Something unsettled that `destroy()` (or a timed-out `close()`) must end. The core keeps these
+ * in an intrusive list (the links live on the items), which costs less per run than a Set.
+ */
+export abstract class Active {
+  /** @internal */
+  activePrev: Active | undefined = undefined;
+  /** @internal */
+  activeNext: Active | undefined = undefined;
+  /** @internal */
+  activeListed = false;
+
+  /** Ends it at once with this error; its thread, if any, is being stopped by the caller. */
+  abstract abort(error: Error): void;
+}
+
+/** What the pool's load balancer tells a run when it hands it to a thread. */
+export interface Dispatchable {
+  /** The run's current try was given to the thread with this `threadId`. */
+  dispatched(thread: number): void;
+}
+
+/** What receives the start and progress events of one run. */
+export interface EventSink {
+  /** A worker event for this run number. */
+  onEvent(event: WorkerEvent): void;
+}
+
+/** An argument list ready to post, and the modules the receiving thread may need for it. */
+export interface EncodedArgs {
+  /** The plain list itself (all primitives), or its {@link Wire}. */
+  readonly value: Wire | readonly unknown[];
+  /** Whether `value` is a {@link Wire}. */
+  readonly wire: boolean;
+  readonly modules: readonly string[] | undefined;
+}
+
+/** The app's lifecycle. */
+export type CoreState = 'open' | 'closing' | 'closed' | 'destroyed';
+
+/** @internal */
+export class Core {
+  readonly options: ResolvedOptions;
+  readonly pool: Piscina<TaskMessage, ResultMessage>;
+  state: CoreState = 'open';
+  private readonly channel: BroadcastChannel;
+  private readonly retireSlots: Int32Array | undefined;
+  /** Modules the threads were told about at start-up. */
+  private readonly bootAllow: ReadonlySet<string>;
+  /** Modules this thread may import to decode answers. */
+  private readonly allow: ReadonlySet<string>;
+  private counter = 0;
+  private readonly sinks = new Map<number, EventSink>();
+  /** Head of the list of unsettled items, and its length. */
+  private activeHead: Active | undefined;
+  private activeCount = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly startedAt = performance.now();
+
+  submitted = 0;
+  completed = 0;
+  failed = 0;
+  cancelled = 0;
+  queued = 0;
+  running = 0;
+  readonly runTime = new Reservoir();
+  readonly waitTime = new Reservoir();
+  readonly codecTime = new Reservoir();
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    const allow = new Set([options.tasks, ...options.modules, ...registeredModules()]);
+    this.bootAllow = allow;
+    this.allow = allow;
+    const channelName = `celerity:${randomUUID()}`;
+    this.channel = new BroadcastChannel(channelName);
+    this.channel.unref();
+    const recycling = options.afterTasks > 0 || options.maxHeapMb > 0;
+    const retire = recycling ? new SharedArrayBuffer(4 * (options.maxThreads * 2 + 9)) : undefined;
+    this.retireSlots = retire === undefined ? undefined : new Int32Array(retire);
+    const boot: BootData = {
+      v: PROTOCOL_VERSION,
+      tasks: options.tasks,
+      allow: [...allow],
+      channel: channelName,
+      strict: options.strict,
+      afterTasks: options.afterTasks,
+      maxHeapMb: options.maxHeapMb,
+      retire,
+    };
+    const poolOptions: PoolOptions = {
+      filename: options.worker,
+      minThreads: options.minThreads,
+      maxThreads: options.maxThreads,
+      idleTimeout: options.idleTimeout,
+      maxQueue: options.maxQueue,
+      // One task per thread: a thread's signal, timeout and termination then concern one run only.
+      concurrentTasksPerWorker: 1,
+      workerData: { [BOOT_KEY]: boot },
+      // The app keeps its own timings; Piscina's histogram would only add work per task.
+      recordTiming: false,
+      // A task the balancer could not place goes back to the head of the queue, not the tail.
+      stricterFIFO: true,
+      loadBalancer: this.balance,
+    };
+    if (options.resourceLimits !== undefined) poolOptions.resourceLimits = options.resourceLimits;
+    this.pool = new Piscina(poolOptions);
+    this.pool.on('message', (message: unknown) => {
+      if (isWorkerEvent(message)) this.sinks.get(message[2])?.onEvent(message);
+    });
+    // A thread that fails while it has no task (after answering, say) is replaced by the pool;
+    // there is no run to fail, and an unhandled 'error' event would bring the process down.
+    this.pool.on('error', () => undefined);
+    // The pool's threads do not keep the process alive unless they hold a task. Between a thread
+    // leaving (crash, cancel, recycle) and its replacement being ready, queued runs would be held
+    // by nothing, and the process could exit with their promises pending: hold it meanwhile.
+    this.pool.on('workerDestroy', () => {
+      this.holdWhileReplacing();
+      if (options.minThreads < options.maxThreads) setImmediate(this.kick);
+    });
+    this.pool.on('workerCreate', () => {
+      this.releaseHold();
+    });
+  }
+
+  private hold: NodeJS.Timeout | undefined;
+
+  /**
+   * The pool only replaces a lost thread up to `threads.min`; above it, a new thread starts when
+   * the next run is posted. With runs queued and no thread left to free up, that may never come:
+   * post a no-op to make the pool start one.
+   */
+  private readonly kick = (): void => {
+    if (this.queued === 0 || (this.state !== 'open' && this.state !== 'closing')) return;
+    const noop: TaskMessage = [0, 0, '', null, FLAG_SKIP];
+    this.pool.run(noop).catch(() => undefined);
+  };
+
+  private holdWhileReplacing(): void {
+    if (this.hold !== undefined || this.state === 'destroyed' || this.state === 'closed' || this.activeCount === 0) return;
+    this.hold = setInterval(() => {
+      if (this.activeCount === 0 || this.state === 'destroyed' || this.state === 'closed') this.releaseHold();
+    }, 100);
+  }
+
+  private releaseHold(): void {
+    if (this.hold !== undefined) {
+      clearInterval(this.hold);
+      this.hold = undefined;
+    }
+  }
+
+  /**
+   * Piscina's load balancer: the first idle thread that is not retiring. It also tells the run
+   * which thread took it, which is what lets a cancel reach a running task's thread.
+   */
+  private readonly balance = (task: PoolTask, workers: PoolWorker[]): PoolWorker | null => {
+    const slots = this.retireSlots;
+    const anyRetiring = slots !== undefined && Atomics.load(slots, 0) > 0;
+    for (const worker of workers) {
+      if (worker.currentUsage !== 0) continue;
+      if (anyRetiring && isRetiring(slots, worker.id)) continue;
+      const job = task[queueOptionsSymbol as unknown as keyof PoolTask] as Dispatchable | null;
+      if (job !== null) job.dispatched(worker.id);
+      return worker;
+    }
+    return null;
+  };
+
+  /** Why new work is refused now (closing, closed or destroyed), or `undefined` while open. */
+  refusal(): Error | undefined {
+    if (this.state === 'open') return undefined;
+    return this.state === 'destroyed' ? destroyedError() : closedError();
+  }
+
+  /** A new run number. */
+  nextNumber(): number {
+    return ++this.counter;
+  }
+
+  /**
+   * Encodes an argument list (or a chunk of map inputs), noting modules the threads were not told
+   * about. A list of primitives needs no codec at all and is sent as it is.
+   */
+  encodeArgs(list: readonly unknown[], path: string): EncodedArgs {
+    if (arePlainPrimitives(list)) return { value: list, wire: false, modules: undefined };
+    const wire = encode(list, { strict: this.options.strict, path });
+    let modules: string[] | undefined;
+    for (const cls of wireClasses(wire)) {
+      if (cls.module !== undefined && !this.bootAllow.has(cls.module)) (modules ??= []).push(cls.module);
+    }
+    return { value: wire, wire: true, modules };
+  }
+
+  /** Encodes one value alone, for the path of an error. */
+  encodeOne(value: unknown, path: string): void {
+    encode(value, { strict: this.options.strict, path });
+  }
+
+  /**
+   * Decodes an answer from a thread (result, error, progress), importing allowed modules if
+   * needed; a plain primitive (`isWire` false) is returned as it is. May return a promise.
+   */
+  decode(value: unknown, isWire: boolean, path: string): unknown {
+    return isWire ? decodeWithImports(value as Wire, path, this.allow) : value;
+  }
+
+  /** Hands one task message to the pool. */
+  post(message: TaskMessage, transfer: readonly ArrayBuffer[] | undefined): Promise<ResultMessage> {
+    return transfer === undefined ? this.pool.run(message) : this.pool.run(message, { transferList: [...transfer] });
+  }
+
+  /** Routes the worker events of run `i` to `sink` until {@link untrack}. */
+  track(i: number, sink: EventSink): void {
+    this.sinks.set(i, sink);
+  }
+
+  /** Stops routing worker events of run `i`. */
+  untrack(i: number): void {
+    this.sinks.delete(i);
+  }
+
+  /** Tells a thread to abort the signal of one task. */
+  control(thread: number, i: number, n: number, kind: 'cancel' | 'timeout'): void {
+    if (this.state === 'destroyed') return;
+    const message: ControlMessage = { t: thread, i, n, r: kind };
+    this.channel.postMessage(message);
+  }
+
+  /** Terminates one thread (the pool fails its task, if any, and starts a replacement). */
+  terminate(thread: number): void {
+    const worker = this.findThread(thread);
+    if (worker !== undefined) void worker.terminate();
+  }
+
+  /** A thread asked to be replaced after answering: stop it, then free its retirement slot. */
+  retire(thread: number): void {
+    const worker = this.findThread(thread);
+    const slots = this.retireSlots;
+    const release = (): void => {
+      if (slots !== undefined) releaseSlot(slots, thread);
+    };
+    if (worker === undefined) {
+      release();
+      return;
+    }
+    // The slot is freed only once the thread is gone, so the balancer never picks it meanwhile.
+    worker.once('exit', release);
+    void worker.terminate();
+  }
+
+  private findThread(thread: number): Worker | undefined {
+    for (const worker of this.pool.threads) if (worker.threadId === thread) return worker;
+    return undefined;
+  }
+
+  /** Moves `weight` runs between the queued / running counters. */
+  move(weight: number, from: number, to: number): void {
+    if (from === PLACE_QUEUED) this.queued -= weight;
+    else if (from === PLACE_RUNNING) this.running -= weight;
+    if (to === PLACE_QUEUED) this.queued += weight;
+    else if (to === PLACE_RUNNING) this.running += weight;
+  }
+
+  /** Records a task's timings (ms). */
+  times(run: number, wait: number, codec: number): void {
+    this.runTime.add(run);
+    this.waitTime.add(wait < 0 ? 0 : wait);
+    this.codecTime.add(codec);
+  }
+
+  /** Something unsettled began. */
+  enter(item: Active): void {
+    if (item.activeListed) return;
+    item.activeListed = true;
+    item.activeNext = this.activeHead;
+    if (this.activeHead !== undefined) this.activeHead.activePrev = item;
+    this.activeHead = item;
+    this.activeCount++;
+  }
+
+  /** Something unsettled ended. */
+  leave(item: Active): void {
+    if (!item.activeListed) return;
+    item.activeListed = false;
+    const { activePrev: prev, activeNext: next } = item;
+    if (prev === undefined) this.activeHead = next;
+    else prev.activeNext = next;
+    if (next !== undefined) next.activePrev = prev;
+    item.activePrev = undefined;
+    item.activeNext = undefined;
+    this.activeCount--;
+    if (this.activeCount === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  /** A snapshot of the counters and timings. */
+  stats(): AppStats {
+    const elapsed = performance.now() - this.startedAt;
+    const capacity = elapsed * this.options.maxThreads;
+    return {
+      submitted: this.submitted,
+      completed: this.completed,
+      failed: this.failed,
+      cancelled: this.cancelled,
+      queued: this.queued,
+      running: this.running,
+      threads: this.state === 'destroyed' || this.state === 'closed' ? 0 : this.pool.threads.length,
+      utilization: capacity > 0 ? Math.min(1, this.runTime.total / capacity) : 0,
+      runTime: this.runTime.summary(),
+      waitTime: this.waitTime.summary(),
+      codecTime: this.codecTime.summary(),
+    };
+  }
+
+  /** Refuses new work, waits for what is unsettled (up to `timeout` ms), then stops the threads. */
+  async close(timeout: number): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    if (this.activeCount > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<boolean>((resolve) => {
+        this.idleWaiters.push(() => {
+          resolve(true);
+        });
+        if (timeout !== Infinity) timer = setTimeout(resolve, timeout, false);
+      });
+      const finished = await idle;
+      if (timer !== undefined) clearTimeout(timer);
+      if (!finished) this.abortAll(closeTimeoutError(timeout));
+    }
+    if ((this.state as CoreState) !== 'closing') return; // destroyed meanwhile
+    this.state = 'closed';
+    this.releaseHold();
+    await this.pool.destroy();
+    this.channel.close();
+  }
+
+  /** Rejects everything unsettled with `ERR_APP_DESTROYED` and stops the threads. */
+  async destroy(): Promise<void> {
+    if (this.state === 'destroyed') return;
+    const wasClosed = this.state === 'closed';
+    this.state = 'destroyed';
+    this.releaseHold();
+    this.abortAll(destroyedError());
+    if (wasClosed) return;
+    this.channel.close();
+    await this.pool.destroy();
+  }
+
+  private abortAll(error: Error): void {
+    const items: Active[] = [];
+    for (let item = this.activeHead; item !== undefined; item = item.activeNext) items.push(item);
+    for (const item of items) item.abort(error);
+  }
+}
+
+function isRetiring(slots: Int32Array, thread: number): boolean {
+  for (let slot = 1; slot < slots.length; slot++) if (Atomics.load(slots, slot) === thread) return true;
+  return false;
+}
+
+function releaseSlot(slots: Int32Array, thread: number): void {
+  for (let slot = 1; slot < slots.length; slot++) {
+    if (Atomics.compareExchange(slots, slot, thread, 0) === thread) {
+      Atomics.sub(slots, 0, 1);
+      return;
+    }
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The options of `createApp`: their types, their defaults, and the validation that turns what a
+ * user passed into a fully-filled {@link ResolvedOptions}, with an error naming the option at
+ * fault for anything wrong.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ResourceLimits } from 'node:worker_threads';
+import { asarUnpackedPath } from './asar.js';
+import { CelerityError } from './errors.js';
+
+/** When to replace a thread with a fresh one (neither failing nor delaying any run). */
+export interface RecycleOptions {
+  /** Replace a thread once it has run this many tasks. */
+  afterTasks?: number;
+  /** Replace a thread once its heap has grown past this many megabytes (checked after each task). */
+  maxHeapMb?: number;
+}
+
+/** The options of `createApp`. Only `tasks` is required. */
+export interface AppOptions {
+  /** The tasks module: a file path or a file URL (`new URL('./tasks.js', import.meta.url)`). */
+  tasks: string | URL;
+  /** How many threads: a number, or `{ min, max }`. Default: `os.availableParallelism()`. */
+  threads?: number | { min?: number; max?: number };
+  /** How long (ms) a thread above `threads.min` may stay idle before it is stopped. Default 0 (at once). */
+  idleTimeout?: number;
+  /** How many runs may wait for a thread; beyond it runs fail with `ERR_QUEUE_FULL`. `'auto'`: threads². Default: unbounded. */
+  maxQueue?: number | 'auto';
+  /** Default run-time limit (ms) of every run; queue time does not count. Default: none. */
+  timeout?: number;
+  /** Time (ms) between a run's `signal` aborting and its thread being terminated, if it has not stopped. Default 1000. */
+  cancelGrace?: number;
+  /**
+   * Extra module URLs threads may import to find a class. With the tasks module and every
+   * registered class's `module`, these make the app's allowlist.
+   */
+  modules?: readonly (string | URL)[];
+  /** Replace threads after so many tasks, or once their heap passes a mark. */
+  recycle?: RecycleOptions;
+  /** Resource limits of every thread (`worker_threads` `resourceLimits`). */
+  resourceLimits?: ResourceLimits;
+  /** Whether an instance of an unregistered class is an error (`true`, default) or sent as a plain object. */
+  strict?: boolean;
+  /** Path or file URL of the worker entry (`celerity/worker`), for bundled apps. Default: the one beside this module. */
+  worker?: string | URL;
+}
+
+/** Every option, checked and filled in. @internal */
+export interface ResolvedOptions {
+  /** The tasks module's URL. */
+  readonly tasks: string;
+  /** The worker entry's file path. */
+  readonly worker: string;
+  readonly minThreads: number;
+  readonly maxThreads: number;
+  readonly idleTimeout: number;
+  readonly maxQueue: number | 'auto';
+  /** 0: no limit. */
+  readonly timeout: number;
+  readonly cancelGrace: number;
+  readonly modules: readonly string[];
+  /** 0: never. */
+  readonly afterTasks: number;
+  /** 0: never. */
+  readonly maxHeapMb: number;
+  readonly resourceLimits: ResourceLimits | undefined;
+  readonly strict: boolean;
+}
+
+/** The defaults, for options that have one. @internal */
+export const DEFAULTS = {
+  idleTimeout: 0,
+  cancelGrace: 1000,
+  strict: true,
+} as const;
+
+const KNOWN = new Set(['tasks', 'threads', 'idleTimeout', 'maxQueue', 'timeout', 'cancelGrace', 'modules', 'recycle', 'resourceLimits', 'strict', 'worker']);
+const RESOURCE_LIMITS = new Set(['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
+
+/** An `ERR_INVALID_OPTION` error. */
+export function invalid(message: string): CelerityError {
+  return new CelerityError('ERR_INVALID_OPTION', message);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function isNonNegativeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function isNonNegativeNumber(value: unknown): value is number {
+  return typeof value === 'number' && !Number.isNaN(value) && value >= 0;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a string is a URL (has a scheme) rather than a file path. Drive letters are paths. */
+function looksLikeUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:/i.test(text) && !/^[a-z]:[\\/]/i.test(text);
+}
+
+/**
+ * Normalises a path or URL option to a URL string. File paths (relative ones against the working
+ * directory) become `file:` URLs; inside an Electron `app.asar` they point at `app.asar.unpacked`.
+ */
+export function toModuleUrl(value: unknown, name: string): string {
+  let text: string;
+  if (value instanceof URL) text = value.href;
+  else if (typeof value === 'string' && value !== '') text = value;
+  else throw invalid(`options.${name} must be a file path or a URL`);
+  if (!looksLikeUrl(text)) return pathToFileURL(asarUnpackedPath(resolve(text))).href;
+  if (text.startsWith('file:')) return pathToFileURL(asarUnpackedPath(fileURLToPath(text))).href;
+  return text;
+}
+
+/** Normalises a path or file URL option to a file path, for Piscina's worker file. */
+function toFilePath(value: unknown, name: string): string {
+  const url = toModuleUrl(value, name);
+  if (!url.startsWith('file:')) throw invalid(`options.${name} must be a file path or a file: URL`);
+  const path = fileURLToPath(url);
+  return isAbsolute(path) ? path : resolve(path);
+}
+
+function threadCounts(threads: unknown): { min: number; max: number } {
+  if (threads === undefined) {
+    const count = availableParallelism();
+    return { min: count, max: count };
+  }
+  if (typeof threads === 'number') {
+    if (!isPositiveInteger(threads)) throw invalid('options.threads must be a positive integer or { min, max }');
+    return { min: threads, max: threads };
+  }
+  if (!isPlainObject(threads)) throw invalid('options.threads must be a positive integer or { min, max }');
+  const { min, max } = threads;
+  if (max !== undefined && !isPositiveInteger(max)) throw invalid('options.threads.max must be a positive integer');
+  if (min !== undefined && !isNonNegativeInteger(min)) throw invalid('options.threads.min must be a non-negative integer');
+  const top = max ?? Math.max(availableParallelism(), min ?? 1);
+  const bottom = min ?? Math.min(1, top);
+  if (bottom > top) throw invalid('options.threads.min must not be greater than options.threads.max');
+  return { min: bottom, max: top };
+}
+
+/**
+ * Checks every option and fills in the defaults.
+ *
+ * @throws {CelerityError} `ERR_INVALID_OPTION`, naming the option (`options.threads must be a
+ *   positive integer ...`).
+ */
+export function resolveOptions(options: unknown, defaultWorker: URL): ResolvedOptions {
+  if (!isPlainObject(options)) throw invalid('options must be an object with at least { tasks }');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw invalid(`options.${key} is not an option of createApp (known: ${[...KNOWN].join(', ')})`);
+  }
+  if (options.tasks === undefined) throw invalid('options.tasks is required: the path or file URL of the tasks module');
+  const tasks = toModuleUrl(options.tasks, 'tasks');
+  const worker = toFilePath(options.worker ?? defaultWorker, 'worker');
+  const { min, max } = threadCounts(options.threads);
+
+  const { idleTimeout = DEFAULTS.idleTimeout, maxQueue, timeout, cancelGrace = DEFAULTS.cancelGrace, strict = DEFAULTS.strict } = options;
+  if (!isNonNegativeNumber(idleTimeout)) throw invalid('options.idleTimeout must be a non-negative number of milliseconds');
+  if (maxQueue !== undefined && maxQueue !== 'auto' && maxQueue !== Infinity && !isNonNegativeInteger(maxQueue)) {
+    throw invalid("options.maxQueue must be a non-negative integer or 'auto'");
+  }
+  if (timeout !== undefined && !(isNonNegativeNumber(timeout) && timeout > 0)) throw invalid('options.timeout must be a positive number of milliseconds');
+  if (!isNonNegativeNumber(cancelGrace) || cancelGrace === Infinity) throw invalid('options.cancelGrace must be a non-negative, finite number of milliseconds');
+  if (typeof strict !== 'boolean') throw invalid('options.strict must be a boolean');
+
+  let modules: string[] = [];
+  if (options.modules !== undefined) {
+    if (!Array.isArray(options.modules)) throw invalid('options.modules must be an array of module URLs');
+    modules = (options.modules as unknown[]).map((module, index) => toModuleUrl(module, `modules[${index}]`));
+  }
+
+  let afterTasks = 0;
+  let maxHeapMb = 0;
+  if (options.recycle !== undefined) {
+    if (!isPlainObject(options.recycle)) throw invalid('options.recycle must be an object such as { afterTasks: 1000, maxHeapMb: 512 }');
+    for (const key of Object.keys(options.recycle)) {
+      if (key !== 'afterTasks' && key !== 'maxHeapMb') throw invalid(`options.recycle.${key} is not an option (known: afterTasks, maxHeapMb)`);
+    }
+    const recycle = options.recycle;
+    if (recycle.afterTasks !== undefined) {
+      if (!isPositiveInteger(recycle.afterTasks)) throw invalid('options.recycle.afterTasks must be a positive integer');
+      afterTasks = recycle.afterTasks;
+    }
+    if (recycle.maxHeapMb !== undefined) {
+      if (!(isNonNegativeNumber(recycle.maxHeapMb) && recycle.maxHeapMb > 0 && recycle.maxHeapMb !== Infinity)) {
+        throw invalid('options.recycle.maxHeapMb must be a positive number of megabytes');
+      }
+      maxHeapMb = recycle.maxHeapMb;
+    }
+  }
+
+  let resourceLimits: ResourceLimits | undefined;
+  if (options.resourceLimits !== undefined) {
+    if (!isPlainObject(options.resourceLimits)) throw invalid('options.resourceLimits must be an object');
+    for (const [key, value] of Object.entries(options.resourceLimits)) {
+      if (!RESOURCE_LIMITS.has(key)) throw invalid(`options.resourceLimits.${key} is not a resource limit (known: ${[...RESOURCE_LIMITS].join(', ')})`);
+      if (value !== undefined && !(isNonNegativeNumber(value) && value > 0)) throw invalid(`options.resourceLimits.${key} must be a positive number`);
+    }
+    resourceLimits = { ...(options.resourceLimits as ResourceLimits) };
+  }
+
+  return {
+    tasks,
+    worker,
+    minThreads: min,
+    maxThreads: max,
+    idleTimeout,
+    maxQueue: maxQueue ?? Infinity,
+    timeout: timeout ?? 0,
+    cancelGrace,
+    modules,
+    afterTasks,
+    maxHeapMb,
+    resourceLimits,
+    strict,
+  };
+}

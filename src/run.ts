@@ -1,0 +1,464 @@
+/**
+ * One run of one task: `app.run()` and `app.submit()`. Adds to the shared job mechanics the
+ * caller's promise, the run's state, retries, the run-time limit and progress delivery.
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import { PLACE_QUEUED, type Core, type EncodedArgs, type EventSink } from './core.js';
+import { CelerityError } from './errors.js';
+import { Job } from './job.js';
+import { invalid } from './options.js';
+import {
+  EVENT_PROGRESS,
+  FLAG_PROGRESS,
+  FLAG_START,
+  RESULT_FAILED,
+  RESULT_FAILURE,
+  RESULT_KIND,
+  RESULT_OK,
+  RESULT_PROGRESS,
+  RESULT_THREW,
+  RESULT_VALUE,
+  RESULT_WIRE,
+  arePlainPrimitives,
+  type ResultMessage,
+  type WorkerEvent,
+} from './protocol.js';
+import { abortError, failureError, timeoutError } from './run-errors.js';
+
+/** Where a run is in its life. */
+export type RunState = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
+
+/** How to retry a run that failed. */
+export interface RetryOptions {
+  /** How many tries in all, the first included (1: no retry). */
+  attempts: number;
+  /** Wait (ms) before the second try. Default 0. */
+  delay?: number;
+  /** Each further wait is the previous one times this. Default 1 (a constant delay). */
+  backoff?: number;
+  /**
+   * Whether this error deserves another try. Default: every failure (task errors, timeouts,
+   * thread deaths). A cancelled run is never retried.
+   */
+  when?(error: unknown): boolean;
+}
+
+/** Options of `app.submit()`. */
+export interface SubmitOptions {
+  /** Cancels the run when it aborts. */
+  signal?: AbortSignal;
+  /** Run-time limit (ms) of this run, overriding the app's `timeout`. Queue time does not count. */
+  timeout?: number;
+  /** Receives each value the task passes to `this.progress()`, decoded, in order, none after the result. */
+  onProgress?(value: unknown): void;
+  /** ArrayBuffers (inside the arguments) to move to the thread rather than copy. */
+  transfer?: readonly ArrayBuffer[];
+  /** Retry a failed run. */
+  retry?: RetryOptions;
+}
+
+/** A submitted run: a promise of its result, plus its id, its state, and a way to cancel it. */
+export interface TaskRun<R> extends PromiseLike<R> {
+  /** The run's id (the task sees the same string as `this.id`). */
+  readonly id: string;
+  /** Where the run is now. `'running'` means its thread reported that the task started. */
+  readonly state: RunState;
+  /**
+   * Cancels the run: a queued run is dropped, a running task sees `this.signal` abort (its thread
+   * is terminated if it has not stopped after `cancelGrace`). The run's promise rejects at once
+   * with an error named `'AbortError'` (code `ERR_TASK_CANCELLED`, `reason` as its `cause`).
+   * Does nothing once the run has settled.
+   */
+  cancel(reason?: unknown): void;
+  /** Like `Promise.prototype.then`. */
+  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B>;
+  /** Like `Promise.prototype.catch`. */
+  catch<E = never>(onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<R | E>;
+  /** Like `Promise.prototype.finally`. */
+  finally(onFinally?: (() => void) | null): Promise<R>;
+}
+
+/** How long a result waits for progress events still on their way before it is delivered anyway. */
+const PROGRESS_WAIT_MS = 1000;
+
+function noop(): void {
+  // intentionally empty
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+interface Checked {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number;
+  readonly onProgress: ((value: unknown) => void) | undefined;
+  readonly transfer: readonly ArrayBuffer[] | undefined;
+  readonly retry: RetryOptions | undefined;
+}
+
+const NO_OPTIONS: Checked = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined };
+
+/** Validates submit options; throws `ERR_INVALID_OPTION` naming the option. */
+function checkOptions(given: SubmitOptions | undefined, appTimeout: number): Checked {
+  if (given === undefined) return appTimeout === 0 ? NO_OPTIONS : { ...NO_OPTIONS, timeout: appTimeout };
+  const raw: unknown = given;
+  if (typeof raw !== 'object' || raw === null) throw invalid('submit options must be an object');
+  const options = raw as Record<keyof SubmitOptions, unknown>;
+  const { signal, timeout, onProgress, transfer } = options;
+  const retry = options.retry as RetryOptions | undefined;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('options.signal must be an AbortSignal');
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) throw invalid('options.timeout must be a positive number of milliseconds');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('options.onProgress must be a function');
+  if (transfer !== undefined && !(Array.isArray(transfer) && transfer.every((item) => item instanceof ArrayBuffer))) {
+    throw invalid('options.transfer must be an array of ArrayBuffers');
+  }
+  if (retry !== undefined) {
+    if (typeof retry !== 'object' || (retry as unknown) === null) throw invalid('options.retry must be an object such as { attempts: 3 }');
+    if (!(Number.isInteger(retry.attempts) && retry.attempts >= 1)) throw invalid('options.retry.attempts must be a positive integer (the number of tries in all)');
+    if (retry.delay !== undefined && !(typeof retry.delay === 'number' && retry.delay >= 0 && retry.delay !== Infinity)) {
+      throw invalid('options.retry.delay must be a non-negative number of milliseconds');
+    }
+    if (retry.backoff !== undefined && !(typeof retry.backoff === 'number' && retry.backoff >= 1 && retry.backoff !== Infinity)) {
+      throw invalid('options.retry.backoff must be a number >= 1');
+    }
+    if ((retry.when as unknown) !== undefined && typeof retry.when !== 'function') throw invalid('options.retry.when must be a function');
+  }
+  return {
+    signal,
+    timeout: timeout ?? appTimeout,
+    onProgress: onProgress === undefined ? undefined : (value: unknown) => { (onProgress as NonNullable<SubmitOptions['onProgress']>).call(given, value); },
+    transfer,
+    retry,
+  };
+}
+
+/** @internal */
+export class Run<R> extends Job implements TaskRun<R>, EventSink {
+  readonly promise: Promise<R>;
+  private resolve!: (value: R) => void;
+  private reject!: (error: unknown) => void;
+  private current: RunState = 'queued';
+  private readonly name: string;
+  private readonly options: Checked;
+  private args: EncodedArgs | undefined;
+  private flags = 0;
+  private mainCodec = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Progress events received for the current try. */
+  private seen = 0;
+  /** A result that arrived before some of its progress events. */
+  private held: ResultMessage | undefined;
+  /** Pending in-order delivery of progress values that needed an import to decode. */
+  private chain: Promise<void> | undefined;
+  private abortListener: (() => void) | undefined;
+  /** Whether the current try is out (posted and not yet answered, lost or timed out). */
+  private live = false;
+
+  /**
+   * @param watch report `'running'` (submit); `run()` skips the start event unless it has a timeout.
+   */
+  constructor(core: Core, name: string, args: unknown[], options: SubmitOptions | undefined, watch: boolean) {
+    super(core, 1);
+    this.promise = new Promise<R>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.name = name;
+    core.submitted++;
+    core.enter(this);
+    const refusal = core.refusal();
+    if (refusal !== undefined) {
+      this.options = NO_OPTIONS;
+      this.end('failed', refusal);
+      return;
+    }
+    let checked: Checked;
+    try {
+      checked = checkOptions(options, core.options.timeout);
+    } catch (error) {
+      this.options = NO_OPTIONS;
+      this.end('failed', error);
+      return;
+    }
+    this.options = checked;
+    if (arePlainPrimitives(args)) {
+      // Nothing for the codec to do: skip it, and its clock.
+      this.args = { value: args, wire: false, modules: undefined };
+    } else {
+      const started = performance.now();
+      try {
+        this.args = core.encodeArgs(args, 'args');
+      } catch (error) {
+        this.end('failed', error);
+        return;
+      } finally {
+        this.mainCodec += performance.now() - started;
+      }
+    }
+    if (watch || checked.timeout > 0) this.flags |= FLAG_START;
+    if (checked.onProgress !== undefined) this.flags |= FLAG_PROGRESS;
+    if (this.flags !== 0) core.track(this.i, this);
+    const signal = checked.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.cancel(signal.reason);
+        return;
+      }
+      this.abortListener = () => {
+        this.cancel(signal.reason);
+      };
+      signal.addEventListener('abort', this.abortListener, { once: true });
+    }
+    this.launch();
+  }
+
+  get id(): string {
+    return String(this.i);
+  }
+
+  get state(): RunState {
+    return this.current;
+  }
+
+  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.promise.then(onFulfilled, onRejected);
+  }
+
+  catch<E = never>(onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<R | E> {
+    return this.promise.catch(onRejected);
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<R> {
+    return this.promise.finally(onFinally);
+  }
+
+  cancel(reason?: unknown): void {
+    if (this.settled) return;
+    // The caller asked for this rejection, so an unobserved one is not an unhandled error.
+    this.promise.catch(noop);
+    this.stop('cancel');
+    this.end('cancelled', abortError(reason));
+  }
+
+  override abort(error: Error): void {
+    this.end('failed', error);
+  }
+
+  private launch(): void {
+    const args = this.args as EncodedArgs;
+    this.seen = 0;
+    this.live = true;
+    this.post(this.name, args, this.flags, this.options.transfer);
+  }
+
+  onEvent(event: WorkerEvent): void {
+    if (this.settled || event[3] !== this.n) return;
+    if (event[1] === EVENT_PROGRESS) {
+      this.seen++;
+      this.deliverProgress(event[4], event[5] === 1);
+      const held = this.held;
+      if (held !== undefined && this.seen >= held[RESULT_PROGRESS]) {
+        this.held = undefined;
+        this.afterProgress(held);
+      }
+      return;
+    }
+    // The task started (events of a try already over may still trickle in: ignore those).
+    if (!this.live) return;
+    if (this.current === 'queued' || this.current === 'retrying') this.current = 'running';
+    const timeout = this.options.timeout;
+    if (timeout > 0 && this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.timedOut(timeout);
+      }, timeout);
+      this.timer.unref();
+    }
+  }
+
+  private deliverProgress(raw: unknown, isWire: boolean): void {
+    let value: unknown;
+    try {
+      value = this.core.decode(raw, isWire, 'progress');
+    } catch (error) {
+      this.stop('cancel');
+      this.end('failed', error);
+      return;
+    }
+    if (this.chain === undefined && !isThenable(value)) {
+      this.callProgress(value);
+      return;
+    }
+    const pending = value;
+    this.chain = (this.chain ?? Promise.resolve()).then(
+      async () => {
+        this.callProgress(await pending);
+      },
+      noop,
+    );
+    this.chain.catch((error: unknown) => {
+      this.stop('cancel');
+      this.end('failed', error);
+    });
+  }
+
+  private callProgress(value: unknown): void {
+    if (this.settled) return;
+    try {
+      this.options.onProgress?.(value);
+    } catch (error) {
+      process.emitWarning(`celerity: onProgress of run ${this.id} threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  protected onAnswer(result: ResultMessage): void {
+    this.live = false;
+    this.clearTimer();
+    if (result[RESULT_PROGRESS] > this.seen) {
+      // Progress events travel apart from the result: wait for the ones still on their way.
+      this.held = result;
+      // Ref'd on purpose: the thread no longer holds the process up, and the events still on
+      // their way would be lost if it exited now.
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        const held = this.held;
+        this.held = undefined;
+        if (held !== undefined && !this.settled) this.afterProgress(held);
+      }, PROGRESS_WAIT_MS);
+      return;
+    }
+    this.afterProgress(result);
+  }
+
+  private afterProgress(result: ResultMessage): void {
+    this.clearTimer();
+    if (this.chain !== undefined) {
+      const chain = this.chain;
+      this.chain = undefined;
+      void chain.then(() => {
+        this.finish(result);
+      });
+      return;
+    }
+    this.finish(result);
+  }
+
+  private finish(result: ResultMessage): void {
+    if (this.settled) return;
+    const kind = result[RESULT_KIND];
+    if (kind === RESULT_OK) {
+      // A plain primitive: nothing to decode, nothing to time.
+      this.recordTimes(result, this.mainCodec);
+      this.end('succeeded', result[RESULT_VALUE]);
+      return;
+    }
+    const started = performance.now();
+    if ((kind & ~RESULT_WIRE) === RESULT_OK || (kind & ~RESULT_WIRE) === RESULT_THREW) {
+      let value: unknown;
+      try {
+        value = this.core.decode(result[RESULT_VALUE], (kind & RESULT_WIRE) !== 0, (kind & ~RESULT_WIRE) === RESULT_OK ? 'result' : 'error');
+      } catch (error) {
+        this.recordTimes(result, this.mainCodec + performance.now() - started);
+        this.end('failed', error);
+        return;
+      }
+      if (isThenable(value)) {
+        Promise.resolve(value).then(
+          (decoded) => {
+            this.decoded(result, decoded, started);
+          },
+          (error: unknown) => {
+            this.recordTimes(result, this.mainCodec + performance.now() - started);
+            this.end('failed', error);
+          },
+        );
+        return;
+      }
+      this.decoded(result, value, started);
+      return;
+    }
+    this.recordTimes(result, this.mainCodec);
+    const record = result[RESULT_FAILURE];
+    this.end('failed', kind === RESULT_FAILED && record !== undefined ? failureError(record) : abortError(undefined));
+  }
+
+  private decoded(result: ResultMessage, value: unknown, started: number): void {
+    this.recordTimes(result, this.mainCodec + performance.now() - started);
+    if ((result[RESULT_KIND] & ~RESULT_WIRE) === RESULT_OK) {
+      this.end('succeeded', value);
+      return;
+    }
+    this.failedTry(value);
+  }
+
+  protected onLost(error: Error): void {
+    this.live = false;
+    this.clearTimer();
+    this.failedTry(error);
+  }
+
+  private timedOut(ms: number): void {
+    if (this.settled) return;
+    this.live = false;
+    this.stop('timeout');
+    this.failedTry(timeoutError(ms));
+  }
+
+  /** A try failed: retry if the options allow it, fail the run otherwise. */
+  private failedTry(error: unknown): void {
+    if (this.settled) return;
+    const retry = this.options.retry;
+    if (retry === undefined || this.n >= retry.attempts || this.core.state === 'destroyed' || !this.wantsRetry(retry, error)) {
+      this.end('failed', error);
+      return;
+    }
+    this.current = 'retrying';
+    this.setPlace(PLACE_QUEUED);
+    const delay = (retry.delay ?? 0) * (retry.backoff ?? 1) ** (this.n - 1);
+    // A ref'd timer: the caller is waiting on this run, so the process must stay up for it.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.settled) this.launch();
+    }, delay);
+  }
+
+  private wantsRetry(retry: RetryOptions, error: unknown): boolean {
+    if (error instanceof CelerityError && (error.code === 'ERR_APP_DESTROYED' || error.code === 'ERR_APP_CLOSED' || error.code === 'ERR_QUEUE_FULL')) return false;
+    if (retry.when === undefined) return true;
+    try {
+      return retry.when(error);
+    } catch {
+      return false;
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Settles the run, exactly once. */
+  private end(state: 'succeeded', value: unknown): void;
+  private end(state: 'failed' | 'cancelled', error: unknown): void;
+  private end(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown): void {
+    if (!this.markSettled()) return;
+    this.current = state;
+    this.clearTimer();
+    this.held = undefined;
+    if (this.flags !== 0) this.core.untrack(this.i);
+    if (this.abortListener !== undefined) this.options.signal?.removeEventListener('abort', this.abortListener);
+    this.args = undefined;
+    if (state === 'succeeded') {
+      this.core.completed++;
+      this.resolve(outcome as R);
+    } else {
+      if (state === 'cancelled') this.core.cancelled++;
+      else this.core.failed++;
+      this.reject(outcome);
+    }
+  }
+}

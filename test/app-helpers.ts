@@ -1,0 +1,29 @@
+// Shared set-up of the app tests: the fixture tasks module and a typed app factory.
+import { createApp, type App, type AppOptions } from 'celerity';
+import type tasks from './fixtures/app-tasks.js';
+
+/** URL of the tasks module every app test uses. */
+export const tasksUrl = new URL('./fixtures/app-tasks.js', import.meta.url);
+
+/** The typed app of the fixture tasks. */
+export type TestApp = App<typeof tasks>;
+
+/** Creates an app of the fixture tasks (2 threads unless told otherwise). */
+export function makeApp(options: Partial<AppOptions> = {}): TestApp {
+  return createApp<typeof tasks>({ tasks: tasksUrl, threads: 2, ...options });
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Awaits a promise expected to reject and returns what it rejected with. */
+export async function rejection(promise: PromiseLike<unknown>): Promise<Error & { code?: string; path?: string; classId?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected a rejection');
+}

@@ -1,0 +1,102 @@
+// Type-level tests: compiled by `npm run build:dev`, never run. Each `@ts-expect-error` line must
+// fail to type-check, so the build breaks if a wrong name, argument or result type ever compiles.
+// Values here exist only for their types, which is what these two rules object to.
+/* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-unnecessary-type-parameters */
+import { createApp, defineTasks, type TaskContext, type TaskRun } from 'celerity';
+import type tasks from './fixtures/app-tasks.js';
+import { Point } from './fixtures/shapes.js';
+
+/** `true` only when A and B are the same type. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when `value` is assignable to T. */
+function expectType<T>(value: T): T {
+  return value;
+}
+/** Compiles only when A and B are the same type. */
+function assertEqual<A, B>(proof: Equal<A, B>): Equal<A, B> {
+  return proof;
+}
+
+export async function typeChecks(): Promise<void> {
+  const app = createApp<typeof tasks>({ tasks: new URL('./fixtures/app-tasks.js', import.meta.url) });
+
+  // Names, arguments and results are inferred from the tasks module.
+  const sum = await app.run('add', 1, 2);
+  assertEqual<typeof sum, number>(true);
+  const moved = await app.run('move', new Point(1, 2), 3);
+  assertEqual<typeof moved, Point>(true);
+  const later = await app.run('doubleLater', 2);
+  assertEqual<typeof later, number>(true); // Promise results are awaited
+  assertEqual<Awaited<ReturnType<typeof app.run<'noop'>>>, void>(true); // eslint-disable-line @typescript-eslint/no-invalid-void-type -- a task returning nothing
+
+  // @ts-expect-error an unknown task name
+  await app.run('nope');
+  // @ts-expect-error a wrong argument type
+  await app.run('add', 1, '2');
+  // @ts-expect-error a missing argument
+  await app.run('add', 1);
+  // @ts-expect-error one argument too many
+  await app.run('add', 1, 2, 3);
+  // @ts-expect-error a wrong result type
+  const wrong: string = await app.run('add', 1, 2);
+  expectType(wrong);
+
+  const run = app.submit('move', [new Point(0, 0), 1], {
+    timeout: 10,
+    onProgress: (value) => {
+      expectType<unknown>(value);
+    },
+  });
+  expectType<TaskRun<Point>>(run);
+  assertEqual<typeof run.state, 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'>(true);
+  // @ts-expect-error arguments of submit are a tuple of the task's parameters
+  app.submit('move', [1, 1]);
+  // @ts-expect-error a wrong submit option
+  app.submit('noop', [], { timeout: '1s' });
+
+  const doubled = await app.map('double', [1, 2, 3]);
+  assertEqual<typeof doubled, number[]>(true);
+  // @ts-expect-error map inputs are the task's one argument
+  await app.map('double', ['a']);
+  async function* inputs(): AsyncGenerator<number> {
+    yield await Promise.resolve(1);
+  }
+  const fromAsync = await app.map('double', inputs(), {
+    chunkSize: 'auto',
+    concurrency: 2,
+    onProgress: (done: number, total: number | undefined) => {
+      expectType<[number, number | undefined]>([done, total]);
+    },
+  });
+  assertEqual<typeof fromAsync, number[]>(true);
+
+  // Without a type argument, any name and arguments are accepted and results are unknown.
+  const loose = createApp({ tasks: 'tasks.js' });
+  const anything = await loose.run('whatever', 1, 'two');
+  assertEqual<typeof anything, unknown>(true);
+
+  // `this` inside a task is the TaskContext.
+  const defined = defineTasks({
+    context(): string {
+      assertEqual<typeof this, TaskContext>(true);
+      this.progress(1);
+      this.transfer(new ArrayBuffer(1));
+      return `${this.id}:${this.attempt}:${this.signal.aborted}`;
+    },
+    generic<T>(value: T): T {
+      return value;
+    },
+  });
+  const typed = createApp<typeof defined>({ tasks: 'tasks.js' });
+  const text = await typed.run('context');
+  assertEqual<typeof text, string>(true);
+  defineTasks({
+    bad(): unknown {
+      // @ts-expect-error TaskContext has no such member
+      return this.nothing;
+    },
+  });
+  await typed.close();
+  await app.close();
+  await loose.close();
+}
