@@ -42,6 +42,9 @@ export interface EncodeOptions {
   path?: string;
 }
 
+/** The facts array before the first place is recorded. */
+const NO_FACTS = new Int32Array(0);
+
 /** Marks an instance whose data is still being encoded (so meeting it again is a cycle). */
 const IN_PROGRESS = Symbol('in progress');
 
@@ -56,20 +59,23 @@ export class Encoder {
   protected readonly byPrototype = registryTable().byPrototype;
   /** The container of each place. */
   protected readonly places: unknown[] = [];
-  /** Kind, class, instance and key of each place, beside {@link places}. */
-  private facts = new Int32Array(128);
+  /** Kind, class, instance and key of each place, beside {@link places}. Grown on first use. */
+  private facts = NO_FACTS;
   private factCount = 0;
   /** Keys that are not small integers (see `keyRef`), each string once. */
   private readonly keys: unknown[] = [];
-  private readonly keyIndex = new Map<string, number>();
+  private keyIndex: Map<string, number> | undefined;
   private lastKey: string | undefined;
   private lastKeyRef = 0;
   private readonly classes: ClassRow[] = [];
-  private readonly classIndex = new Map<RegistryEntry | symbol, number>();
+  private classIndex: Map<RegistryEntry | symbol, number> | undefined;
   private lastEntry: RegistryEntry | symbol | undefined;
   private lastClass = -1;
-  /** Instance → its number; its class and encoded data are kept by number below. */
-  private readonly instances = new Map<object, number>();
+  /**
+   * Instance → its number; its class and encoded data are kept by number below. Like the other
+   * maps here it is made on first use, so plain data pays for none of them.
+   */
+  private instances: Map<object, number> | undefined;
   private readonly instanceClasses: number[] = [];
   private readonly instanceData: unknown[] = [];
   private instanceCount = 0;
@@ -161,7 +167,7 @@ export class Encoder {
     let facts = this.facts;
     const n = this.factCount;
     if (n + FACT_SLOTS > facts.length) {
-      const grown = new Int32Array(facts.length * 2);
+      const grown = new Int32Array(Math.max(128, facts.length * 2));
       grown.set(facts);
       this.facts = facts = grown;
     }
@@ -180,10 +186,11 @@ export class Encoder {
     if (typeof key === 'number' && key >= 0 && key <= 0x7fffffff && Number.isInteger(key)) return key;
     if (typeof key === 'string') {
       if (key === this.lastKey) return this.lastKeyRef;
-      let index = this.keyIndex.get(key);
+      const keyIndex = (this.keyIndex ??= new Map<string, number>());
+      let index = keyIndex.get(key);
       if (index === undefined) {
         index = this.keys.push(key) - 1;
-        this.keyIndex.set(key, index);
+        keyIndex.set(key, index);
       }
       this.lastKey = key;
       this.lastKeyRef = ~index;
@@ -194,7 +201,8 @@ export class Encoder {
 
   /** Converts a registered instance (or any Error, when `entry` is undefined) once. */
   protected instance(value: object, entry: RegistryEntry | undefined): unknown {
-    const seen = this.instances.get(value);
+    const instances = (this.instances ??= new Map<object, number>());
+    const seen = instances.get(value);
     if (seen !== undefined) {
       const data = this.instanceData[seen];
       if (data === IN_PROGRESS) {
@@ -211,7 +219,7 @@ export class Encoder {
     }
     const instance = this.instanceCount++;
     let cls = this.classFor(entry);
-    this.instances.set(value, instance);
+    instances.set(value, instance);
     this.instanceData[instance] = IN_PROGRESS;
     this.instanceDepth++;
     let data: unknown;
@@ -245,11 +253,12 @@ export class Encoder {
   private classFor(entry: RegistryEntry | undefined): number {
     const key = entry ?? UNREGISTERED_ERROR;
     if (key === this.lastEntry) return this.lastClass;
-    let index = this.classIndex.get(key);
+    const classIndex = (this.classIndex ??= new Map<RegistryEntry | symbol, number>());
+    let index = classIndex.get(key);
     if (index === undefined) {
       index = this.classes.length;
       this.classes.push(entry === undefined ? ['', null, 1] : [entry.id, entry.module ?? null, entry.isError ? 1 : 0]);
-      this.classIndex.set(key, index);
+      classIndex.set(key, index);
     }
     this.lastEntry = key;
     this.lastClass = index;
