@@ -11,8 +11,9 @@ import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { Piscina, queueOptionsSymbol } from 'piscina';
-import { decodeWithImports } from './class-loader.js';
+import { decodeWithImports, mainEntryUrl, type Allowlist } from './class-loader.js';
 import { encode, wireClasses, type Wire } from './codec.js';
+import { jsonRoundTrip } from './json.js';
 import { registeredModules } from './registry.js';
 import type { ResolvedOptions } from './options.js';
 import {
@@ -92,7 +93,7 @@ export class Core {
   /** Modules the threads were told about at start-up. */
   private readonly bootAllow: ReadonlySet<string>;
   /** Modules this thread may import to decode answers. */
-  private readonly allow: ReadonlySet<string>;
+  private readonly allow: Allowlist;
   private counter = 0;
   private readonly sinks = new Map<number, EventSink>();
   /** Head of the list of unsettled items, and its length. */
@@ -114,6 +115,9 @@ export class Core {
   constructor(options: ResolvedOptions) {
     this.options = options;
     const allow = new Set([options.tasks, ...options.modules, ...registeredModules()]);
+    // The app's entry module is never imported by a thread: that would start the app again there.
+    const entry = mainEntryUrl();
+    if (entry !== undefined) allow.delete(entry);
     this.bootAllow = allow;
     this.allow = allow;
     const channelName = `celerity:${randomUUID()}`;
@@ -126,6 +130,7 @@ export class Core {
       v: PROTOCOL_VERSION,
       tasks: options.tasks,
       allow: [...allow],
+      entry,
       channel: channelName,
       strict: options.strict,
       afterTasks: options.afterTasks,
@@ -227,6 +232,7 @@ export class Core {
    * about. A list of primitives needs no codec at all and is sent as it is.
    */
   encodeArgs(list: readonly unknown[], path: string): EncodedArgs {
+    if (this.options.wire === 'json') list = jsonRoundTrip(list, { path, strict: this.options.strict }) as unknown[];
     if (arePlainPrimitives(list)) return { value: list, wire: false, modules: undefined };
     const wire = encode(list, { strict: this.options.strict, path });
     let modules: string[] | undefined;
@@ -246,7 +252,11 @@ export class Core {
    * needed; a plain primitive (`isWire` false) is returned as it is. May return a promise.
    */
   decode(value: unknown, isWire: boolean, path: string): unknown {
-    return isWire ? decodeWithImports(value as Wire, path, this.allow) : value;
+    const decoded = isWire ? decodeWithImports(value as Wire, path, this.allow) : value;
+    if (this.options.wire !== 'json' || path === 'error') return decoded;
+    // Errors are left as they are: a failed trip would hide the error the task actually threw.
+    const check = (v: unknown): unknown => jsonRoundTrip(v, { path, strict: this.options.strict });
+    return decoded instanceof Promise ? decoded.then(check) : check(decoded);
   }
 
   /** Hands one task message to the pool. */

@@ -46,6 +46,13 @@ export interface AppOptions {
   strict?: boolean;
   /** Path or file URL of the worker entry (`celerity/worker`), for bundled apps. Default: the one beside this module. */
   worker?: string | URL;
+  /**
+   * `'clone'` (default): values cross by structured clone. `'json'`: every argument, result and
+   * progress value also makes a full trip through the JSON wire (`stringify` / `parse`) in this
+   * process, proving the app is ready for a transport between processes; a value that would not
+   * survive it fails the run with the error and path the JSON wire gives.
+   */
+  wire?: 'clone' | 'json';
 }
 
 /** Every option, checked and filled in. @internal */
@@ -68,6 +75,7 @@ export interface ResolvedOptions {
   readonly maxHeapMb: number;
   readonly resourceLimits: ResourceLimits | undefined;
   readonly strict: boolean;
+  readonly wire: 'clone' | 'json';
 }
 
 /** The defaults, for options that have one. @internal */
@@ -75,9 +83,10 @@ export const DEFAULTS = {
   idleTimeout: 0,
   cancelGrace: 1000,
   strict: true,
+  wire: 'clone',
 } as const;
 
-const KNOWN = new Set(['tasks', 'threads', 'idleTimeout', 'maxQueue', 'timeout', 'cancelGrace', 'modules', 'recycle', 'resourceLimits', 'strict', 'worker']);
+const KNOWN = new Set(['tasks', 'threads', 'idleTimeout', 'maxQueue', 'timeout', 'cancelGrace', 'modules', 'recycle', 'resourceLimits', 'strict', 'worker', 'wire']);
 const RESOURCE_LIMITS = new Set(['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 /** An `ERR_INVALID_OPTION` error. */
@@ -171,6 +180,8 @@ export function resolveOptions(options: unknown, defaultWorker: URL): ResolvedOp
   if (timeout !== undefined && !(isNonNegativeNumber(timeout) && timeout > 0)) throw invalid('options.timeout must be a positive number of milliseconds');
   if (!isNonNegativeNumber(cancelGrace) || cancelGrace === Infinity) throw invalid('options.cancelGrace must be a non-negative, finite number of milliseconds');
   if (typeof strict !== 'boolean') throw invalid('options.strict must be a boolean');
+  const wire = options.wire ?? DEFAULTS.wire;
+  if (wire !== 'clone' && wire !== 'json') throw invalid(`options.wire must be 'clone' or 'json'`);
 
   let modules: string[] = [];
   if (options.modules !== undefined) {
@@ -222,5 +233,6 @@ export function resolveOptions(options: unknown, defaultWorker: URL): ResolvedOp
     maxHeapMb,
     resourceLimits,
     strict,
+    wire,
   };
 }

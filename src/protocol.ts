@@ -42,6 +42,8 @@ export interface BootData {
   readonly tasks: string;
   /** Module URLs the thread may import to find a class (the allowlist). */
   readonly allow: readonly string[];
+  /** The app's entry module, which the thread must never import (it would start the app again). */
+  readonly entry: string | undefined;
   /** Name of the app's control `BroadcastChannel`. */
   readonly channel: string;
   /** Whether unregistered instances in results are an error (`strict`). */

@@ -251,7 +251,7 @@ export default function handle(message: TaskMessage): ResultMessage | Promise<un
   const codecStart = now();
   let decoded: unknown;
   try {
-    decoded = decodeWithImports(args as Wire, (flags & FLAG_CHUNK) === 0 ? 'args' : 'inputs', allow, message[TASK_MODULES]);
+    decoded = decodeWithImports(args as Wire, (flags & FLAG_CHUNK) === 0 ? 'args' : 'inputs', allow, message[TASK_MODULES], boot?.entry);
   } catch (error) {
     return decodeFailed(error, codecStart);
   }
