@@ -96,6 +96,8 @@ export class Core {
   private readonly allow: Allowlist;
   private counter = 0;
   private readonly sinks = new Map<number, EventSink>();
+  /** Threads being terminated: the balancer gives them nothing. */
+  private readonly doomed = new Set<number>();
   /** Head of the list of unsettled items, and its length. */
   private activeHead: Active | undefined;
   private activeCount = 0;
@@ -206,9 +208,11 @@ export class Core {
   private readonly balance = (task: PoolTask, workers: PoolWorker[]): PoolWorker | null => {
     const slots = this.retireSlots;
     const anyRetiring = slots !== undefined && Atomics.load(slots, 0) > 0;
+    const anyDoomed = this.doomed.size > 0;
     for (const worker of workers) {
       if (worker.currentUsage !== 0) continue;
       if (anyRetiring && isRetiring(slots, worker.id)) continue;
+      if (anyDoomed && this.doomed.has(worker.id)) continue;
       const job = task[queueOptionsSymbol as unknown as keyof PoolTask] as Dispatchable | null;
       if (job !== null) job.dispatched(worker.id);
       return worker;
@@ -281,10 +285,18 @@ export class Core {
     this.channel.postMessage(message);
   }
 
-  /** Terminates one thread (the pool fails its task, if any, and starts a replacement). */
+  /**
+   * Terminates one thread (the pool fails its task, if any, and starts a replacement). The thread
+   * gets no new task meanwhile: under load, the answer of the task it was stopped for may still be
+   * on its way, and once the pool reads it the pool would otherwise hand the dying thread the next
+   * run, which would then fail for nothing.
+   */
   terminate(thread: number): void {
     const worker = this.findThread(thread);
-    if (worker !== undefined) void worker.terminate();
+    if (worker === undefined) return;
+    this.doomed.add(thread);
+    worker.once('exit', () => this.doomed.delete(thread));
+    void worker.terminate();
   }
 
   /** A thread asked to be replaced after answering: stop it, then free its retirement slot. */

@@ -121,6 +121,29 @@ await describe('cancel', () => {
   });
 });
 
+await test('a run queued behind a cancelled task succeeds even when the grace period ends unread', async () => {
+  // The cancelled task stops on its own at once, but the main thread is too busy to read its
+  // answer before the grace timer fires, so its thread is terminated: the run queued behind it
+  // must still get a live thread.
+  const app = makeApp({ threads: 1, cancelGrace: 5 });
+  try {
+    for (let round = 0; round < 5; round++) {
+      const stopping = app.submit('sleep', [1_000]);
+      await until(() => stopping.state === 'running');
+      stopping.cancel();
+      const next = app.run('add', round, 1);
+      const busyUntil = Date.now() + 40;
+      while (Date.now() < busyUntil) {
+        // Hold the event loop: the task's answer and the grace timer are both due meanwhile.
+      }
+      await rejection(stopping);
+      assert.equal(await next, round + 1);
+    }
+  } finally {
+    await app.close();
+  }
+});
+
 await test('with threads above their minimum, runs queued behind a terminated thread still run', async () => {
   const app = makeApp({ threads: { min: 0, max: 1 }, cancelGrace: 20 });
   try {

@@ -86,7 +86,7 @@ await test('chaos: 1,000 mixed runs on 2 threads each settle exactly once, and t
       const error = outcome.value as Error & { code?: string };
       switch (outcome.kind) {
         case 'ok':
-          assert.ok(outcome.ok, `seed ${seed}: run ${index} should succeed`);
+          assert.ok(outcome.ok, `seed ${seed}: run ${index} should succeed, got ${String(error)} (${error.code ?? 'no code'})`);
           assert.equal(run.state, 'succeeded');
           break;
         case 'fail':
