@@ -189,26 +189,51 @@ function resolveClasses(wire: Wire, rows: ClassRow[], root: string): (RegistryEn
   });
 }
 
-function firstPlaceOf(wire: Wire, classIndex: number): { container: object; key: unknown; kind: number } | undefined {
+/** One rebuilt instance as a place holds it: where it sits, its class, and its encoded data's slot. */
+interface PlacedInstance {
+  container: object;
+  /** The property, Map key, or (for Map keys and Set members) the box. */
+  key: unknown;
+  kind: number;
+  cls: number;
+  /** The box of a Map key or Set member, whose first item is the data. */
+  box: unknown[] | undefined;
+}
+
+/**
+ * Calls `visit` for every instance the places rebuild, in order, until it returns `true`. Only
+ * used to describe errors: the decode loop itself reads the places inline.
+ */
+function eachInstance(wire: Wire, visit: (placed: PlacedInstance) => boolean | undefined): void {
   const places = wire.p ?? [];
   const facts = wire.f ?? new Int32Array(0);
   const keys = wire.k ?? [];
-  const matches = (cls: number): boolean => (cls < 0 ? ~cls : cls) === classIndex;
   for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
     const container = places[i] as object;
     const kind = facts[j] as number;
+    if (kind === PLACE_NULL_PROTOTYPE) continue;
     const ref = facts[j + 3] as number;
     const key = ref >= 0 ? ref : keys[~ref];
     if (kind === PLACE_MAP_KEYS || kind === PLACE_SET_MEMBERS) {
       const fixes = key as unknown[];
       for (let k = 0; k < fixes.length; k += 3) {
-        if (matches(fixes[k + 1] as number)) return { container, key: fixes[k], kind };
+        const box = fixes[k] as unknown[];
+        if (visit({ container, key: box, kind, cls: fixes[k + 1] as number, box }) === true) return;
       }
-    } else if (matches(facts[j + 1] as number)) {
-      return { container, key, kind };
+    } else if (visit({ container, key, kind, cls: facts[j + 1] as number, box: undefined }) === true) {
+      return;
     }
   }
-  return undefined;
+}
+
+function firstPlaceOf(wire: Wire, classIndex: number): PlacedInstance | undefined {
+  let found: PlacedInstance | undefined;
+  eachInstance(wire, (placed) => {
+    if ((placed.cls < 0 ? ~placed.cls : placed.cls) !== classIndex) return false;
+    found = placed;
+    return true;
+  });
+  return found;
 }
 
 /** The accessor path of a place, found by searching the wire (only ever done for an error). */
@@ -242,9 +267,6 @@ function wrappingOf(wire: Wire, rows: ClassRow[]): { boxes: Set<unknown>; unstep
   const add = (value: unknown): void => {
     if (typeof value === 'object' && value !== null) unstepped.add(value);
   };
-  const places = wire.p ?? [];
-  const facts = wire.f ?? new Int32Array(0);
-  const keys = wire.k ?? [];
   // `data` is still as encoded where decoding stopped; places already rebuilt hold instances.
   const visit = (data: unknown, cls: number): void => {
     if (cls < 0) {
@@ -256,22 +278,14 @@ function wrappingOf(wire: Wire, rows: ClassRow[]): { boxes: Set<unknown>; unstep
       add((data as Partial<ErrorRecord>).props);
     }
   };
-  for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
-    const container = places[i];
-    const kind = facts[j] as number;
-    const ref = facts[j + 3] as number;
-    const key = ref >= 0 ? ref : keys[~ref];
-    if (kind === PLACE_MAP_KEYS || kind === PLACE_SET_MEMBERS) {
-      const fixes = key as unknown[];
-      for (let k = 0; k < fixes.length; k += 3) {
-        const box = fixes[k] as unknown[];
-        add(box[0]);
-        visit(box[0], fixes[k + 1] as number);
-      }
+  eachInstance(wire, ({ container, key, kind, cls, box }) => {
+    if (box !== undefined) {
+      add(box[0]);
+      visit(box[0], cls);
     } else {
-      const data = kind === PLACE_MAP_VALUE ? (container as Map<unknown, unknown>).get(key) : (container as Record<string | number, unknown>)[key as string | number];
-      visit(data, facts[j + 1] as number);
+      visit(kind === PLACE_MAP_VALUE ? (container as Map<unknown, unknown>).get(key) : (container as Record<string | number, unknown>)[key as string | number], cls);
     }
-  }
+    return false;
+  });
   return { boxes, unstepped };
 }
