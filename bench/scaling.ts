@@ -18,7 +18,7 @@ export interface ScalingOptions {
   cities?: number;
   /** Tours per batch. Default 8 per thread of the largest pool. */
   tours?: number;
-  /** Batches timed per configuration; the best is kept. Default 5. */
+  /** Batches timed per configuration; the best is kept. Default 8. */
   repeats?: number;
   /** The largest pool. Default `os.availableParallelism()`. */
   maxThreads?: number;
@@ -39,7 +39,7 @@ export async function runScalingBench(options: ScalingOptions = {}): Promise<Sui
   const maxThreads = options.maxThreads ?? os.availableParallelism();
   const cities = options.cities ?? 450;
   const count = options.tours ?? 8 * maxThreads;
-  const repeats = options.repeats ?? 5;
+  const repeats = options.repeats ?? 8;
   const tours = Array.from({ length: count }, (_, i) => Tour.random(cities, i + 1));
   const expected = tours.map((t) => t.improved().length());
   const sizes = Array.from({ length: maxThreads }, (_, i) => i + 1);

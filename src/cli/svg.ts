@@ -54,6 +54,12 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Cuts a label that would run off the left edge (about 6.5 px a character at 12 px). */
+function fit(label: string): string {
+  const max = Math.floor((LABEL_WIDTH - 16) / 6.5);
+  return label.length <= max ? label : `${label.slice(0, max - 1)}…`;
+}
+
 /** `1.08×`, `12.4×`, `150×`: enough digits to compare, no more. */
 export function formatRatio(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
@@ -92,7 +98,7 @@ function renderGroup(group: ChartGroup, top: number): { svg: string; height: num
     const width = Number.isFinite(bar.value) ? x(bar.value) - plotLeft : 0;
     const targetText = bar.target === undefined ? '' : ` (target ${(bar.better ?? 'lower') === 'lower' ? '≤' : '≥'} ${formatRatio(bar.target)})`;
     parts.push(
-      `<text x="${fmt(plotLeft - 8)}" y="${fmt(y + BAR_HEIGHT - 5)}" font-size="12" text-anchor="end" fill="${COLOUR.text}">${escape(bar.label)}</text>`,
+      `<text x="${fmt(plotLeft - 8)}" y="${fmt(y + BAR_HEIGHT - 5)}" font-size="12" text-anchor="end" fill="${COLOUR.text}">${escape(fit(bar.label))}</text>`,
       `<rect x="${fmt(plotLeft)}" y="${fmt(y)}" width="${fmt(Math.max(width, 1))}" height="${BAR_HEIGHT}" rx="2" fill="${colour}"><title>${escape(`${bar.label}: ${formatRatio(bar.value)}${targetText}`)}</title></rect>`,
       `<text x="${fmt(plotLeft + plotWidth + 8)}" y="${fmt(y + BAR_HEIGHT - 5)}" font-size="12" fill="${COLOUR.muted}">${escape(formatRatio(bar.value) + targetText)}</text>`,
     );
