@@ -61,7 +61,7 @@ function dispatchSuite(report: DispatchReport): SuiteResult {
         piscina: null,
         unit: 's',
         ratio: null,
-        target: `heap after GC ${report.soak.heapAfterWarmupMb} → ${report.soak.heapAtEndMb} MB (growth ${report.soak.growthMb} MB)`,
+        target: `heap after GC ${report.soak.heapAfterWarmupMb} → ${report.soak.heapAtEndMb} MB (growth ${report.soak.growthMb} MB); RSS ${report.soak.rssAfterWarmupMb} → ${report.soak.rssAtEndMb} MB (growth ${report.soak.rssGrowthMb} MB)`,
       },
     ],
     figures: report.comparisons.map((c) => ({ group, log: true, label: `${c.name} (${c.unit})`, name: `${c.name}: celerity ÷ raw Piscina (${c.unit})`, value: c.ratio, ...parseTarget(c.target) })),
