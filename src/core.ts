@@ -401,7 +401,7 @@ export class Core {
     if ((this.state as CoreState) !== 'closing') return; // destroyed meanwhile
     this.state = 'closed';
     this.releaseHold();
-    await this.pool.destroy();
+    await this.stopThreads();
     this.channel.close();
   }
 
@@ -414,7 +414,21 @@ export class Core {
     this.abortAll(destroyedError());
     if (wasClosed) return;
     this.channel.close();
-    await this.pool.destroy();
+    await this.stopThreads();
+  }
+
+  /**
+   * Stops the pool's threads. The pool waits for each thread's 'exit' event, and on Node 22 and 24
+   * a thread terminated while it is still starting up can end without emitting one; the wait is
+   * capped so that `close()` and `destroy()` always settle.
+   */
+  private async stopThreads(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const capped = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, THREAD_STOP_CAP_MS);
+    });
+    await Promise.race([this.pool.destroy(), capped]);
+    clearTimeout(timer);
   }
 
   private abortAll(error: Error): void {
@@ -423,6 +437,9 @@ export class Core {
     for (const item of items) item.abort(error);
   }
 }
+
+/** The longest `close()` / `destroy()` wait for the threads to report their exit, ms. */
+const THREAD_STOP_CAP_MS = 2000;
 
 function isRetiring(slots: Int32Array, thread: number): boolean {
   for (let slot = 1; slot < slots.length; slot++) if (Atomics.load(slots, slot) === thread) return true;

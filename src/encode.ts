@@ -14,6 +14,7 @@
 import { BuiltInKind, classifyBuiltIn, className } from './builtins.js';
 import { errorToRecord } from './error-protocol.js';
 import { celerityError } from './errors.js';
+import { instanceCycleError, TO_THREAD, uncloneableError, unregisteredError } from './value-errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import { ENTRY_KEY, registryTable, type RegistryEntry, type Serialisable } from './registry.js';
 import {
@@ -206,11 +207,7 @@ export class Encoder {
     if (seen !== undefined) {
       const data = this.instanceData[seen];
       if (data === IN_PROGRESS) {
-        throw celerityError(
-          'ERR_CYCLE',
-          `${describeInstance(value, entry)} is reached again from its own data; a cycle through a Serialisable's data cannot be rebuilt. Break the cycle in toSerialisable() (send an id instead of the object)`,
-          entry === undefined ? {} : { classId: entry.id },
-        );
+        throw instanceCycleError(describeInstance(value, entry), entry?.id);
       }
       this.sharing = true;
       this.pendingClass = this.instanceClasses[seen] as number;
@@ -542,22 +539,12 @@ function copySetPrefix(source: Set<unknown>, count: number): Set<unknown> {
 
 /** The ERR_UNCLONEABLE error for a value of the given kind. */
 export function uncloneable(kind: string): Error {
-  const hint =
-    kind === 'function'
-      ? 'functions cannot be sent to another thread; leave it out, or hold it in a registered class whose toSerialisable() omits it'
-      : kind === 'symbol'
-        ? 'symbols cannot be sent to another thread; use a string instead'
-        : `a ${kind} cannot be sent to another thread; send the data it holds instead`;
-  return celerityError('ERR_UNCLONEABLE', `Cannot encode a ${kind}: ${hint}`);
+  return uncloneableError(kind, TO_THREAD);
 }
 
 /** The ERR_UNREGISTERED_CLASS error for an instance of an unknown class. */
 export function unregistered(value: object): Error {
-  const name = className(value);
-  return celerityError(
-    'ERR_UNREGISTERED_CLASS',
-    `Cannot encode an instance of ${name}: the class is not registered. Give it toSerialisable() and static fromSerialisable(data), then call register(${name}, { id: '${name}', module: import.meta.url }) (or use @serialisable), or encode with { strict: false } to send it as a plain object`,
-  );
+  return unregisteredError(value, TO_THREAD);
 }
 
 function describeInstance(value: object, entry: RegistryEntry | undefined): string {

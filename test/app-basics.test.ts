@@ -1,7 +1,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CelerityError, RemoteError, createApp, register } from 'celerity';
-import { makeApp, rejection, tasksUrl } from './app-helpers.js';
+import { delay, makeApp, rejection, tasksUrl } from './app-helpers.js';
 import { Point, RouteError } from './fixtures/shapes.js';
 
 /** Registered on the main thread only, with no module: threads cannot import it. */
@@ -207,6 +207,25 @@ await describe('app lifecycle', () => {
     await app.close({ timeout: 100 });
     assert.ok(Date.now() - started < 2000);
     assert.equal((await slow).code, 'ERR_APP_CLOSED');
+  });
+
+  void test('close and destroy settle even when a thread is stopped while it is still starting', { timeout: 30_000 }, async () => {
+    // Some Node versions lose the exit event of a thread terminated during its start-up; the
+    // app must not wait for it forever.
+    for (const ms of [40, 60, 70, 80, 90, 110]) {
+      for (const how of ['close', 'destroy'] as const) {
+        const app = makeApp({ threads: 1 });
+        const slow = rejection(app.run('sleepIgnoringSignal', 5000));
+        const started = Date.now();
+        if (how === 'close') await app.close({ timeout: ms });
+        else {
+          await delay(ms);
+          await app.destroy();
+        }
+        assert.ok(Date.now() - started < 4000, `${how} after ${ms} ms settled in time`);
+        assert.match((await slow).code ?? '', how === 'close' ? /ERR_APP_CLOSED/ : /ERR_APP_DESTROYED/);
+      }
+    }
   });
 
   void test('destroy rejects everything unsettled with ERR_APP_DESTROYED', async () => {
