@@ -419,16 +419,19 @@ export class Core {
 
   /**
    * Stops the pool's threads. The pool waits for each thread's 'exit' event, and on Node 22 and 24
-   * a thread terminated while it is still starting up can end without emitting one; the wait is
-   * capped so that `close()` and `destroy()` always settle.
+   * a thread terminated while it is still starting up can end without emitting one, its message
+   * port left open. The wait is capped so that `close()` and `destroy()` always settle, and such
+   * threads are then unreferenced so that they cannot keep the process alive.
    */
   private async stopThreads(): Promise<void> {
+    const threads = [...this.pool.threads];
     let timer: NodeJS.Timeout | undefined;
-    const capped = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, THREAD_STOP_CAP_MS);
+    const capped = new Promise<boolean>((resolve) => {
+      timer = setTimeout(resolve, THREAD_STOP_CAP_MS, false);
     });
-    await Promise.race([this.pool.destroy(), capped]);
+    const stopped = await Promise.race([this.pool.destroy().then(() => true), capped]);
     clearTimeout(timer);
+    if (!stopped) for (const thread of threads) thread.unref();
   }
 
   private abortAll(error: Error): void {

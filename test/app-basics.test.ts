@@ -1,5 +1,8 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CelerityError, RemoteError, createApp, register } from 'celerity';
 import { delay, makeApp, rejection, tasksUrl } from './app-helpers.js';
 import { Point, RouteError } from './fixtures/shapes.js';
@@ -226,6 +229,12 @@ await describe('app lifecycle', () => {
         assert.match((await slow).code ?? '', how === 'close' ? /ERR_APP_CLOSED/ : /ERR_APP_DESTROYED/);
       }
     }
+  });
+
+  void test('a process whose apps are closed exits on its own', { timeout: 60_000 }, async () => {
+    const script = fileURLToPath(new URL('./fixtures/close-exit-main.js', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 50_000 });
+    assert.equal(stdout.trim(), 'closed');
   });
 
   void test('destroy rejects everything unsettled with ERR_APP_DESTROYED', async () => {
