@@ -420,7 +420,7 @@ export class Core {
   /**
    * Stops the pool's threads. The pool waits for each thread's 'exit' event, and on Node 22 and 24
    * a thread terminated while it is still starting up can end without emitting one, its message
-   * port left open. The wait is capped so that `close()` and `destroy()` always settle, and such
+   * port left open. The wait is capped (1 s) so that `close()` and `destroy()` always settle, and such
    * threads are then unreferenced so that they cannot keep the process alive.
    */
   private async stopThreads(): Promise<void> {
@@ -442,7 +442,7 @@ export class Core {
 }
 
 /** The longest `close()` / `destroy()` wait for the threads to report their exit, ms. */
-const THREAD_STOP_CAP_MS = 2000;
+const THREAD_STOP_CAP_MS = 1000;
 
 function isRetiring(slots: Int32Array, thread: number): boolean {
   for (let slot = 1; slot < slots.length; slot++) if (Atomics.load(slots, slot) === thread) return true;
