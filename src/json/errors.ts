@@ -3,7 +3,7 @@
  * @module
  */
 import { CelerityError, celerityError } from '../errors.js';
-import { instanceCycleError, TO_JSON, uncloneableError, unregisteredError } from '../value-errors.js';
+import { TO_JSON, uncloneableError, unregisteredError } from '../value-errors.js';
 
 /** `ERR_UNCLONEABLE` for a value that JSON text cannot carry. */
 export function notWritable(kind: string): CelerityError {
@@ -14,9 +14,6 @@ export function notWritable(kind: string): CelerityError {
 export function unregisteredClass(value: object): CelerityError {
   return unregisteredError(value, TO_JSON);
 }
-
-/** `ERR_CYCLE` for an instance (or error) met again inside its own data. */
-export const instanceCycle = instanceCycleError;
 
 /** `ERR_CYCLE` for a container met again from inside the data of an instance it holds. */
 export function containerCycle(): CelerityError {

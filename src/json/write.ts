@@ -20,7 +20,8 @@ import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberS
 import { registryTable, type RegistryEntry, type Serialisable } from '../registry.js';
 import { toBase64, viewName } from './bytes.js';
 import { isoText } from './date.js';
-import { containerCycle, instanceCycle, notWritable, unregisteredClass } from './errors.js';
+import { instanceCycleError } from '../value-errors.js';
+import { containerCycle, notWritable, unregisteredClass } from './errors.js';
 import {
   DEF_BUFFER,
   DEF_DATA,
@@ -233,8 +234,8 @@ export class JsonWriter {
     const state = this.states[id] as number;
     if (state !== DONE && state < this.instanceDepth) {
       const entry = this.byPrototype.get(Object.getPrototypeOf(value) as object);
-      if (entry !== undefined) throw instanceCycle(`An instance of ${entry.id}`, entry.id);
-      if (isError(value)) throw instanceCycle(`The ${className(value)} error`, undefined);
+      if (entry !== undefined) throw instanceCycleError(`An instance of ${entry.id}`, entry.id);
+      if (isError(value)) throw instanceCycleError(`The ${className(value)} error`, undefined);
       throw containerCycle();
     }
     this.put(REF);
