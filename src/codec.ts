@@ -3,7 +3,7 @@
  * @module
  */
 import { CyclicEncoder } from './encode-cyclic.js';
-import { Encoder, RESTART, type EncodeOptions } from './encode.js';
+import { Encoder, RESTART, SHARED_ROW, type EncodeOptions } from './encode.js';
 import { finishPath } from './path.js';
 import type { Wire } from './wire.js';
 
@@ -22,10 +22,17 @@ export type { Wire } from './wire.js';
 export function encode(value: unknown, options: EncodeOptions = {}): Wire {
   const strict = options.strict ?? true;
   const root = options.path ?? 'value';
-  try {
-    return new Encoder(strict).run(value);
-  } catch (error) {
-    if (error !== RESTART) {
+  let rows = true;
+  for (;;) {
+    try {
+      return new Encoder(strict, rows).run(value);
+    } catch (error) {
+      if (error === RESTART) break;
+      if (error === SHARED_ROW && rows) {
+        // An object some toSerialisable() returned is reached twice: keep it one by sending it whole.
+        rows = false;
+        continue;
+      }
       finishPath(error, root);
       throw error;
     }

@@ -14,13 +14,16 @@ import {
   PLACE_MAP_VALUE,
   PLACE_NULL_PROTOTYPE,
   PLACE_PROPERTY,
+  PLACE_ROW_VALUE,
   PLACE_SET_MEMBERS,
   FACT_SLOTS,
+  ROW_SLOTS,
   WIRE_VERSION,
   type ClassRow,
   type Wire,
 } from './wire.js';
 import { messageOf } from './encode.js';
+import { rowBuilder, type RowBuilder } from './row-builder.js';
 
 /** Options of `decode`. */
 export interface DecodeOptions {
@@ -46,7 +49,8 @@ export function isWire(value: unknown): value is Wire {
   const wire = value as Partial<Wire>;
   if (wire.w !== WIRE_VERSION) return false;
   if (wire.p === undefined) return true;
-  return Array.isArray(wire.p) && wire.f instanceof Int32Array && Array.isArray(wire.k) && Array.isArray(wire.c) && typeof wire.n === 'number';
+  const rowsOk = wire.r === undefined || (wire.r instanceof Int32Array && Array.isArray(wire.d) && Array.isArray(wire.s));
+  return rowsOk && Array.isArray(wire.p) && wire.f instanceof Int32Array && Array.isArray(wire.k) && Array.isArray(wire.c) && typeof wire.n === 'number';
 }
 
 function assertWire(value: unknown): asserts value is Wire {
@@ -87,12 +91,23 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
   const rows = wire.c ?? [];
   const entries = resolveClasses(wire, rows, options.path ?? 'value');
   const built = new Array<unknown>(wire.n ?? 0).fill(UNBUILT);
+  const rowTable = wire.r;
+  const rowValues = wire.d ?? [];
+  const builders: (RowBuilder | undefined)[] = [];
+  const shapes = wire.s ?? [];
   const build = (cls: number, instance: number, data: unknown, container: object, key: unknown, kind: number): unknown => {
     const known = built[instance];
     if (known !== UNBUILT) return known;
     const boxed = cls < 0;
     const index = boxed ? ~cls : cls;
-    const payload = boxed ? (data as unknown[])[0] : data;
+    let payload = boxed ? (data as unknown[])[0] : data;
+    if (rowTable !== undefined && !boxed) {
+      const shape = rowTable[instance * ROW_SLOTS] ?? -1;
+      if (shape >= 0) {
+        const builder = (builders[shape] ??= rowBuilder(shapes[shape]));
+        payload = builder(rowValues, rowTable[instance * ROW_SLOTS + 1] ?? 0);
+      }
+    }
     const row = rows[index] as ClassRow;
     const entry = entries[index];
     let value: unknown;
@@ -141,6 +156,12 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
         const entriesInOrder = [...map];
         map.clear();
         for (const [k, v] of entriesInOrder) map.set(swap.has(k) ? swap.get(k) : k, v);
+        break;
+      }
+      case PLACE_ROW_VALUE: {
+        if (typeof key !== 'number') throw new CelerityError('ERR_BAD_WIRE', 'decode: a row place of this wire has no row index');
+        const slot = key;
+        rowValues[slot] = build(cls, instance, rowValues[slot], rowValues, slot, kind);
         break;
       }
       case PLACE_NULL_PROTOTYPE:
@@ -196,6 +217,7 @@ interface PlacedInstance {
   key: unknown;
   kind: number;
   cls: number;
+  instance: number;
   /** The box of a Map key or Set member, whose first item is the data. */
   box: unknown[] | undefined;
 }
@@ -208,9 +230,10 @@ function eachInstance(wire: Wire, visit: (placed: PlacedInstance) => boolean | u
   const places = wire.p ?? [];
   const facts = wire.f ?? new Int32Array(0);
   const keys = wire.k ?? [];
+  const rowValues = wire.d ?? [];
   for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
-    const container = places[i] as object;
     const kind = facts[j] as number;
+    const container = kind === PLACE_ROW_VALUE ? rowValues : (places[i] as object);
     if (kind === PLACE_NULL_PROTOTYPE) continue;
     const ref = facts[j + 3] as number;
     const key = ref >= 0 ? ref : keys[~ref];
@@ -218,9 +241,9 @@ function eachInstance(wire: Wire, visit: (placed: PlacedInstance) => boolean | u
       const fixes = key as unknown[];
       for (let k = 0; k < fixes.length; k += 3) {
         const box = fixes[k] as unknown[];
-        if (visit({ container, key: box, kind, cls: fixes[k + 1] as number, box }) === true) return;
+        if (visit({ container, key: box, kind, cls: fixes[k + 1] as number, instance: fixes[k + 2] as number, box }) === true) return;
       }
-    } else if (visit({ container, key, kind, cls: facts[j + 1] as number, box: undefined }) === true) {
+    } else if (visit({ container, key, kind, cls: facts[j + 1] as number, instance: facts[j + 2] as number, box: undefined }) === true) {
       return;
     }
   }
@@ -239,8 +262,9 @@ function firstPlaceOf(wire: Wire, classIndex: number): PlacedInstance | undefine
 /** The accessor path of a place, found by searching the wire (only ever done for an error). */
 function placePath(wire: Wire, container: object, key: unknown, kind: number, root: string): string | undefined {
   if (container === wire) return root;
+  if (kind === PLACE_ROW_VALUE) return rowSlotPath(wire, key as number, root);
   const { boxes, unstepped } = wrappingOf(wire, wire.c ?? []);
-  const base = findPath(wire.v, container, root, unstepped);
+  const base = findPath(wire.v, container, root, unstepped) ?? findInRows(wire, container, root, unstepped);
   if (base === undefined) return undefined;
   switch (kind) {
     case PLACE_PROPERTY:
@@ -254,6 +278,49 @@ function placePath(wire: Wire, container: object, key: unknown, kind: number, ro
       return base + (container instanceof Map ? `.keys()[${index}]` : `.values()[${index}]`);
     }
   }
+}
+
+/** The instance whose row holds `slot` of the row values, and the key of that slot. */
+function rowOwner(wire: Wire, slot: number): { instance: number; key: string } | undefined {
+  const table = wire.r ?? new Int32Array(0);
+  const shapes = wire.s ?? [];
+  for (let i = 0; i < table.length; i += ROW_SLOTS) {
+    const keys = shapes[table[i] ?? -1];
+    const offset = table[i + 1] ?? 0;
+    if (keys !== undefined && slot >= offset && slot < offset + keys.length) return { instance: i / ROW_SLOTS, key: keys[slot - offset] ?? '' };
+  }
+  return undefined;
+}
+
+/** The path of a value of a row: the path of the row's instance, then the key. */
+function rowSlotPath(wire: Wire, slot: number, root: string): string | undefined {
+  const owner = rowOwner(wire, slot);
+  if (owner === undefined) return undefined;
+  const base = instancePath(wire, owner.instance, root);
+  return base === undefined ? undefined : base + propertySegment(owner.key);
+}
+
+/** The path of an instance: where its first place puts it. */
+function instancePath(wire: Wire, instance: number, root: string): string | undefined {
+  let found: PlacedInstance | undefined;
+  eachInstance(wire, (placed) => {
+    if (placed.instance !== instance) return false;
+    found = placed;
+    return true;
+  });
+  return found === undefined ? undefined : placePath(wire, found.container, found.key, found.kind, root);
+}
+
+/** The path of a container that sits somewhere inside a row's values. */
+function findInRows(wire: Wire, container: object, root: string, unstepped: ReadonlySet<unknown>): string | undefined {
+  const values = wire.d ?? [];
+  for (let slot = 0; slot < values.length; slot++) {
+    const inner = findPath(values[slot], container, '', unstepped);
+    if (inner === undefined) continue;
+    const base = rowSlotPath(wire, slot, root);
+    if (base !== undefined) return base + inner;
+  }
+  return undefined;
 }
 
 /**

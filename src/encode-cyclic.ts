@@ -60,6 +60,11 @@ export class CyclicEncoder extends Encoder {
   /** The entry of each instance whose data is being encoded, outermost first, to name it in `ERR_CYCLE`. */
   private readonly open: (RegistryEntry | undefined)[] = [];
 
+  /** Creates the state for one encode call. Instance data stays objects: no rows (see `row-shape.ts`). */
+  constructor(strict: boolean) {
+    super(strict, false);
+  }
+
   protected override instance(value: object, entry: RegistryEntry | undefined): unknown {
     this.open.push(entry);
     try {

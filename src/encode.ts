@@ -17,13 +17,16 @@ import { celerityError } from './errors.js';
 import { instanceCycleError, TO_THREAD, uncloneableError, unregisteredError } from './value-errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import { ENTRY_KEY, registryTable, type RegistryEntry, type Serialisable } from './registry.js';
+import { internRowShape, shapeIndex, type RowShape } from './row-shape.js';
 import {
   PLACE_MAP_KEYS,
   PLACE_MAP_VALUE,
   PLACE_NULL_PROTOTYPE,
   PLACE_PROPERTY,
+  PLACE_ROW_VALUE,
   PLACE_SET_MEMBERS,
   FACT_SLOTS,
+  ROW_SLOTS,
   WIRE_VERSION,
   type ClassRow,
   type Wire,
@@ -31,6 +34,12 @@ import {
 
 /** Thrown by the fast encoder when it meets a cycle through plain containers. */
 export const RESTART: unique symbol = Symbol('celerity.encode.restart');
+
+/**
+ * Thrown by the fast encoder when an object sent as a row is also reached elsewhere in the value:
+ * a row is rebuilt as a new object, so such a value is encoded again without rows to keep it one.
+ */
+export const SHARED_ROW: unique symbol = Symbol('celerity.encode.shared-row');
 
 /** Options of `encode`. */
 export interface EncodeOptions {
@@ -48,6 +57,9 @@ const NO_FACTS = new Int32Array(0);
 
 /** Marks an instance whose data is still being encoded (so meeting it again is a cycle). */
 const IN_PROGRESS = Symbol('in progress');
+
+/** What stands in a container for an instance whose data travels as a row (decode replaces it). */
+const ROW_DATA = 0;
 
 /** Stands for "an Error whose class is not registered" in the class table. */
 const UNREGISTERED_ERROR = Symbol('unregistered error');
@@ -73,10 +85,14 @@ export class Encoder {
   private lastEntry: RegistryEntry | symbol | undefined;
   private lastClass = -1;
   /**
-   * Instance → its number; its class and encoded data are kept by number below. Like the other
-   * maps here it is made on first use, so plain data pays for none of them.
+   * Every instance met, and every object sent as a row: one `add` per object both finds an
+   * instance met before and proves a row's object unshared. Like the other maps here it is made
+   * on first use, so plain data pays for none of them.
    */
-  private instances: Map<object, number> | undefined;
+  private seen: Set<object> | undefined;
+  /** Each instance by number; indexed by {@link instanceIndex} once one is met twice. */
+  private readonly instanceObjects: object[] = [];
+  private instanceIndex: Map<object, number> | undefined;
   private readonly instanceClasses: number[] = [];
   private readonly instanceData: unknown[] = [];
   private instanceCount = 0;
@@ -102,10 +118,36 @@ export class Encoder {
   private dataCopyIndex: Map<object, object> | undefined;
   /** Set once an instance or a copied container has been met twice. */
   private sharing = false;
+  /** Whether instance data that is a plain object may travel as a row (see `row-shape.ts`). */
+  private readonly rows: boolean;
+  /** The values of every row, one row after another. */
+  private readonly rowValues: unknown[] = [];
+  /** Shape index and offset in {@link rowValues} of each instance, or -1 (see `Wire.r`). */
+  private rowTable = NO_FACTS;
+  /** The shapes this call used, and their key lists as they go on the wire. */
+  private readonly rowShapes: RowShape[] = [];
+  private readonly shapeKeys: (readonly string[])[] = [];
+  /** Whether some instance's data went as a row. */
+  private rowsUsed = false;
+  /** Every plain object walked as a container, checked against {@link rowRoots} at the end. */
+  private readonly walkedObjects: object[] = [];
+  /**
+   * Rows being filled, stacked: a row's values are gathered here while its nested values (which
+   * may be rows themselves) are encoded, then appended to {@link rowValues} whole.
+   */
+  private readonly rowScratch: unknown[] = [];
+  private rowTop = 0;
+  /** Instances among the values of the rows being filled, as (index in row, class, instance). */
+  private readonly rowInstances: number[] = [];
+  private rowInstanceTop = 0;
 
-  /** Creates the state for one encode call. */
-  constructor(strict: boolean) {
+  /**
+   * Creates the state for one encode call; `rows: false` keeps every instance's data an object
+   * (for values in which an object returned by `toSerialisable()` is shared).
+   */
+  constructor(strict: boolean, rows = true) {
     this.strict = strict;
+    this.rows = rows;
   }
 
   /** Encodes `value` into a fresh wire. */
@@ -119,6 +161,12 @@ export class Encoder {
       wire.k = this.keys;
       wire.c = this.classes;
       wire.n = this.instanceCount;
+    }
+    if (this.rowsUsed) {
+      this.checkRowsUnshared(this.seen as Set<object>);
+      wire.s = this.shapeKeys;
+      wire.r = this.rowTableOf(this.instanceCount);
+      wire.d = this.rowValues;
     }
     return wire;
   }
@@ -202,9 +250,10 @@ export class Encoder {
 
   /** Converts a registered instance (or any Error, when `entry` is undefined) once. */
   protected instance(value: object, entry: RegistryEntry | undefined): unknown {
-    const instances = (this.instances ??= new Map<object, number>());
-    const seen = instances.get(value);
-    if (seen !== undefined) {
+    const met = (this.seen ??= new Set<object>());
+    const size = met.size;
+    if (met.add(value).size === size) {
+      const seen = this.numberOf(value);
       const data = this.instanceData[seen];
       if (data === IN_PROGRESS) {
         throw instanceCycleError(describeInstance(value, entry), entry?.id);
@@ -216,7 +265,8 @@ export class Encoder {
     }
     const instance = this.instanceCount++;
     let cls = this.classFor(entry);
-    instances.set(value, instance);
+    this.instanceObjects.push(value);
+    this.instanceIndex?.set(value, instance);
     this.instanceData[instance] = IN_PROGRESS;
     this.instanceDepth++;
     let data: unknown;
@@ -229,8 +279,13 @@ export class Encoder {
       } catch (cause) {
         throw celerityError('ERR_TO_SERIALISABLE', `${entry.id}.toSerialisable() threw: ${messageOf(cause)}`, { classId: entry.id, cause });
       }
-      this.dataRoot = raw;
-      data = this.value(raw);
+      if (this.rows && typeof raw === 'object' && raw !== null && Object.getPrototypeOf(raw) === Object.prototype) {
+        this.row(instance, raw as PlainObject, entry);
+        data = ROW_DATA;
+      } else {
+        this.dataRoot = raw;
+        data = this.value(raw);
+      }
       if (this.pendingInstance >= 0) {
         // The data is itself an instance: box it so it has a container to be rebuilt in.
         const box = [data];
@@ -245,6 +300,117 @@ export class Encoder {
     this.pendingClass = cls;
     this.pendingInstance = instance;
     return data;
+  }
+
+  /**
+   * Sends `raw`, the plain object `instance`'s `toSerialisable()` returned, as a row: its values
+   * go to {@link rowValues} and its key list to the wire's shapes. Throws {@link SHARED_ROW} when
+   * another instance returned the same object.
+   */
+  private row(instance: number, raw: PlainObject, entry: RegistryEntry): void {
+    const met = this.seen as Set<object>;
+    const before = met.size;
+    // A sentinel, not an error: `encode` catches it and never lets it escape.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    if (met.add(raw).size === before) throw SHARED_ROW;
+    this.rowsUsed = true;
+    this.enter(raw);
+    const scratch = this.rowScratch;
+    const start = this.rowTop;
+    const instancesStart = this.rowInstanceTop;
+    let shape = entry.rowShape;
+    const expected = shape?.keys;
+    // Built only when the keys differ from the shape this class's data had last.
+    let keys: string[] | undefined;
+    let count = 0;
+    let key = '';
+    try {
+      for (key in raw) {
+        if (keys === undefined && expected?.[count] !== key) keys = expected === undefined ? [] : expected.slice(0, count);
+        keys?.push(key);
+        const child = raw[key];
+        if (typeof child !== 'object' || child === null) {
+          if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
+          scratch[this.rowTop++] = child;
+        } else {
+          const result = this.value(child);
+          if (this.pendingInstance >= 0) {
+            const found = this.rowInstances;
+            const top = this.rowInstanceTop;
+            found[top] = count;
+            found[top + 1] = this.pendingClass;
+            found[top + 2] = this.pendingInstance;
+            this.rowInstanceTop = top + 3;
+            this.pendingInstance = -1;
+          }
+          scratch[this.rowTop++] = result;
+        }
+        count++;
+      }
+    } catch (e) {
+      addSegment(e, propertySegment(key));
+      throw e;
+    }
+    this.depth--;
+    if (keys === undefined && expected?.length !== count) keys = expected === undefined ? [] : expected.slice(0, count);
+    if (keys !== undefined || shape === undefined) {
+      shape = internRowShape(keys ?? [], this.rowShapes, this.shapeKeys);
+      entry.rowShape = shape;
+    }
+    const values = this.rowValues;
+    const offset = values.length;
+    for (let i = start; i < this.rowTop; i++) values.push(scratch[i]);
+    this.rowTop = start;
+    const found = this.rowInstances;
+    for (let i = instancesStart; i < this.rowInstanceTop; i += 3) {
+      this.record(PLACE_ROW_VALUE, ROW_DATA, offset + (found[i] as number), found[i + 1] as number, found[i + 2] as number);
+    }
+    this.rowInstanceTop = instancesStart;
+    this.setRow(instance, shapeIndex(shape, this.rowShapes, this.shapeKeys), offset);
+  }
+
+  /** Notes that `instance`'s data is the row of shape `shape` at `offset`. */
+  private setRow(instance: number, shape: number, offset: number): void {
+    let table = this.rowTable;
+    const at = instance * ROW_SLOTS;
+    if (at + ROW_SLOTS > table.length) {
+      const grown = new Int32Array(Math.max(64, table.length * 2, at + ROW_SLOTS)).fill(-1);
+      grown.set(table);
+      this.rowTable = table = grown;
+    }
+    table[at] = shape;
+    table[at + 1] = offset;
+  }
+
+  /** The number of an instance met before. */
+  private numberOf(value: object): number {
+    let index = this.instanceIndex;
+    if (index === undefined) {
+      index = this.instanceIndex = new Map();
+      const list = this.instanceObjects;
+      for (let i = 0; i < list.length; i++) index.set(list[i] as object, i);
+    }
+    return index.get(value) as number;
+  }
+
+  /** The row table cut (or padded with -1) to `count` instances. */
+  private rowTableOf(count: number): Int32Array {
+    const size = count * ROW_SLOTS;
+    if (this.rowTable.length >= size) return this.rowTable.slice(0, size);
+    const table = new Int32Array(size).fill(-1);
+    table.set(this.rowTable);
+    return table;
+  }
+
+  /**
+   * Throws {@link SHARED_ROW} when an object sent as a row was also walked as a plain object
+   * (`met` holds instances, which are never plain objects, and the objects sent as rows).
+   */
+  private checkRowsUnshared(met: Set<object>): void {
+    for (const walked of this.walkedObjects) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      if (met.has(walked)) throw SHARED_ROW;
+    }
   }
 
   private classFor(entry: RegistryEntry | undefined): number {
@@ -365,6 +531,7 @@ export class Encoder {
     }
     const isDataRoot = source === this.dataRoot;
     this.enter(source);
+    this.walkedObjects.push(source);
     let copy: PlainObject | undefined;
     let key = '';
     try {

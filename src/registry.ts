@@ -6,6 +6,7 @@
  * @module
  */
 import { CelerityError } from './errors.js';
+import type { RowShape } from './row-shape.js';
 
 /** Anything with a `toSerialisable()` method: what a registered class's instances must offer. */
 export interface Serialisable<Data = unknown> {
@@ -44,6 +45,8 @@ export interface RegistryEntry {
   readonly isError: boolean;
   /** Builds an instance from data: `fromSerialisable`, or the error protocol for errors. */
   readonly fromSerialisable: ((data: unknown) => unknown) | undefined;
+  /** The key list this class's data had the last time it was sent as a row (the encoder's cache). */
+  rowShape: RowShape | undefined;
 }
 
 /** A function with a prototype: the runtime view of a class. @internal */
@@ -110,6 +113,7 @@ function makeEntry(cls: ClassLike, id: string, module: string | undefined, isErr
     // An Error subclass that brings its own methods uses them; others use the error protocol.
     isError: isError && !hasMethods,
     fromSerialisable: hasMethods ? (data: unknown) => (from as (d: unknown) => unknown).call(cls, data) : undefined,
+    rowShape: undefined,
   };
 }
 

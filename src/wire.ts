@@ -11,7 +11,7 @@
  */
 
 /** The version of the wire layout; bumped whenever its meaning changes. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 /** A property of a plain object or array: `container[key] = instance`. */
 export const PLACE_PROPERTY = 0;
@@ -24,8 +24,17 @@ export const PLACE_SET_MEMBERS = 3;
 /** A null-prototype object: structured clone gives it `Object.prototype`, decode takes that away. */
 export const PLACE_NULL_PROTOTYPE = 4;
 
+/**
+ * A value of a row: `d[key] = instance`. Its container in `p` is unused (`0`): the row values
+ * array is the wire's `d`.
+ */
+export const PLACE_ROW_VALUE = 5;
+
 /** Slots each place takes in {@link Wire.f}: kind, class, instance, key reference. */
 export const FACT_SLOTS = 4;
+
+/** Slots each instance takes in {@link Wire.r}: shape index (or -1), offset in `d`. */
+export const ROW_SLOTS = 2;
 
 /**
  * One class a wire uses: its id, the module URL that defines it (if registered with one), and
@@ -57,4 +66,14 @@ export interface Wire {
   c?: ClassRow[];
   /** How many distinct instances the places rebuild. */
   n?: number;
+  /**
+   * Key lists of the rows (see `r`): instance data that is a plain object travels as its values
+   * in `d`, with its keys here once per wire, because cloning property names is most of the cost
+   * of cloning small objects. Absent when no data went as a row.
+   */
+  s?: (readonly string[])[];
+  /** For each instance: the index in `s` of its data's shape and the offset of its row in `d`; -1 when its data is not a row. */
+  r?: Int32Array;
+  /** The values of every row, one after another. */
+  d?: unknown[];
 }

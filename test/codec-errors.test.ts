@@ -348,11 +348,15 @@ await test('ERR_BAD_WIRE: decode refuses what encode did not make', () => {
     { v: 1 },
     { w: '1', v: 1 },
     { w: 0, v: 1 },
-    { w: 2, v: 1 },
+    { w: 1, v: 1 },
+    { w: 3, v: 1 },
     { ...wire, p: 'places' },
     { ...wire, f: Array.from(wire.f ?? []) },
     { ...wire, c: 'classes' },
     { ...wire, n: '1' },
+    { ...wire, r: Array.from(wire.r ?? []) },
+    { ...wire, d: 'values' },
+    { ...wire, s: 'shapes' },
     new Map([['w', 1]]),
   ];
   for (const value of garbage) {
@@ -360,4 +364,8 @@ await test('ERR_BAD_WIRE: decode refuses what encode did not make', () => {
     throwsCelerity(() => wireClasses(value as Wire), { code: 'ERR_BAD_WIRE' });
   }
   throwsCelerity(() => decode({ w: 99, v: 1 } as unknown as Wire), { code: 'ERR_BAD_WIRE', message: /version 99/ });
+  // Rows whose shape is not a list of names, or a row place without a row index.
+  assert.ok(wire.r !== undefined, 'the point travels as a row');
+  throwsCelerity(() => decode(structuredClone({ ...wire, s: [[1, 2]] }) as unknown as Wire), { code: 'ERR_BAD_WIRE', message: /row shape/ });
+  throwsCelerity(() => decode(structuredClone({ ...wire, s: ['xy'] }) as unknown as Wire), { code: 'ERR_BAD_WIRE', message: /row shape/ });
 });
