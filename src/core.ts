@@ -21,12 +21,13 @@ import {
   FLAG_SKIP,
   PROTOCOL_VERSION,
   arePlainPrimitives,
+  EVENT_LOADED,
   isWorkerEvent,
   type BootData,
   type ControlMessage,
   type ResultMessage,
   type TaskMessage,
-  type WorkerEvent,
+  type RunEvent,
 } from './protocol.js';
 import { closedError, closeTimeoutError, destroyedError } from './run-errors.js';
 import { Reservoir, type AppStats } from './stats.js';
@@ -68,7 +69,7 @@ export interface Dispatchable {
 /** What receives the start and progress events of one run. */
 export interface EventSink {
   /** A worker event for this run number. */
-  onEvent(event: WorkerEvent): void;
+  onEvent(event: RunEvent): void;
 }
 
 /** An argument list ready to post, and the modules the receiving thread may need for it. */
@@ -98,6 +99,9 @@ export class Core {
   private readonly sinks = new Map<number, EventSink>();
   /** Threads being terminated: the balancer gives them nothing. */
   private readonly doomed = new Set<number>();
+  /** Threads whose worker module has loaded, and what waits for others to (see {@link whenLoaded}). */
+  private readonly loaded = new Set<number>();
+  private readonly loadWaiters = new Map<number, (() => void)[]>();
   /** Head of the list of unsettled items, and its length. */
   private activeHead: Active | undefined;
   private activeCount = 0;
@@ -157,7 +161,9 @@ export class Core {
     if (options.resourceLimits !== undefined) poolOptions.resourceLimits = options.resourceLimits;
     this.pool = new Piscina(poolOptions);
     this.pool.on('message', (message: unknown) => {
-      if (isWorkerEvent(message)) this.sinks.get(message[2])?.onEvent(message);
+      if (!isWorkerEvent(message)) return;
+      if (message[1] === EVENT_LOADED) this.threadLoaded(message[2]);
+      else this.sinks.get(message[2])?.onEvent(message);
     });
     // A thread that fails while it has no task (after answering, say) is replaced by the pool;
     // there is no run to fail, and an unhandled 'error' event would bring the process down.
@@ -296,7 +302,48 @@ export class Core {
     if (worker === undefined) return;
     this.doomed.add(thread);
     worker.once('exit', () => this.doomed.delete(thread));
-    void worker.terminate();
+    void this.whenLoaded(worker).then(() => worker.terminate());
+  }
+
+  /**
+   * Resolves once `worker` has loaded its worker module (or has exited, or after
+   * {@link LOAD_WAIT_CAP_MS}). Threads are only terminated after that: on Node 20, terminating a
+   * thread while Piscina is still `require()`-ing the ES module worker aborts the whole process
+   * (a fatal error in `v8::Module::IsGraphAsync`).
+   */
+  private whenLoaded(worker: Worker): Promise<void> {
+    const thread = worker.threadId;
+    if (this.loaded.has(thread) || thread < 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        worker.off('exit', done);
+        const waiters = this.loadWaiters.get(thread);
+        if (waiters !== undefined) {
+          waiters.splice(waiters.indexOf(done) >>> 0, 1);
+          if (waiters.length === 0) this.loadWaiters.delete(thread);
+        }
+        resolve();
+      };
+      const timer = setTimeout(done, LOAD_WAIT_CAP_MS);
+      worker.once('exit', done);
+      const waiters = this.loadWaiters.get(thread);
+      if (waiters === undefined) this.loadWaiters.set(thread, [done]);
+      else waiters.push(done);
+    });
+  }
+
+  private threadLoaded(thread: number): void {
+    if (this.loaded.size >= 4 * this.options.maxThreads) {
+      // Forget threads that are gone.
+      const live = new Set(this.pool.threads.map((worker) => worker.threadId));
+      for (const known of this.loaded) if (!live.has(known)) this.loaded.delete(known);
+    }
+    this.loaded.add(thread);
+    const waiters = this.loadWaiters.get(thread);
+    if (waiters === undefined) return;
+    this.loadWaiters.delete(thread);
+    for (const done of waiters) done();
   }
 
   /** A thread asked to be replaced after answering: stop it, then free its retirement slot. */
@@ -425,6 +472,7 @@ export class Core {
    */
   private async stopThreads(): Promise<void> {
     const threads = [...this.pool.threads];
+    await Promise.all(threads.map((thread) => this.whenLoaded(thread)));
     let timer: NodeJS.Timeout | undefined;
     const capped = new Promise<boolean>((resolve) => {
       timer = setTimeout(resolve, THREAD_STOP_CAP_MS, false);
@@ -440,6 +488,9 @@ export class Core {
     for (const item of items) item.abort(error);
   }
 }
+
+/** The longest wait for a thread to load its worker module before it is terminated anyway, ms. */
+const LOAD_WAIT_CAP_MS = 5000;
 
 /** The longest `close()` / `destroy()` wait for the threads to report their exit, ms. */
 const THREAD_STOP_CAP_MS = 1000;

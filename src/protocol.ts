@@ -137,6 +137,8 @@ export const EVENT_MARK = '\u0000celerity';
 export const EVENT_START = 1;
 /** Worker event kind: a progress value. */
 export const EVENT_PROGRESS = 2;
+/** Worker event kind: the worker module has been loaded (see `Core.whenLoaded`). */
+export const EVENT_LOADED = 3;
 
 /** Worker → main, through `parentPort`: the task started. */
 export type StartEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVENT_START, run: number, attempt: number];
@@ -144,8 +146,14 @@ export type StartEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVENT_S
 /** Worker → main, through `parentPort`: one progress value (a {@link Wire} when `wire` is 1). */
 export type ProgressEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVENT_PROGRESS, run: number, attempt: number, value: unknown, wire: 0 | 1];
 
+/** Worker → main, through `parentPort`: the thread's worker module is loaded and running. */
+export type LoadedEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVENT_LOADED, thread: number];
+
+/** The events of one run. */
+export type RunEvent = StartEvent | ProgressEvent;
+
 /** Every event a worker posts to `parentPort`. */
-export type WorkerEvent = StartEvent | ProgressEvent;
+export type WorkerEvent = RunEvent | LoadedEvent;
 
 /** Main → workers, on the control channel: stop one task. */
 export interface ControlMessage {

@@ -22,7 +22,7 @@ import {
   RESULT_WIRE,
   arePlainPrimitives,
   type ResultMessage,
-  type WorkerEvent,
+  type RunEvent,
 } from './protocol.js';
 import { abortError, failureError, timeoutError } from './run-errors.js';
 
@@ -253,7 +253,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     this.post(this.name, args, this.flags, this.options.transfer);
   }
 
-  onEvent(event: WorkerEvent): void {
+  onEvent(event: RunEvent): void {
     if (this.settled || event[3] !== this.n) return;
     if (event[1] === EVENT_PROGRESS) {
       this.seen++;

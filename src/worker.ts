@@ -16,6 +16,7 @@ import { encode, type Wire } from './codec.js';
 import { CelerityError, RemoteError } from './errors.js';
 import {
   BOOT_KEY,
+  EVENT_LOADED,
   EVENT_MARK,
   EVENT_PROGRESS,
   EVENT_START,
@@ -47,6 +48,7 @@ import {
   type FailureRecord,
   type ProgressEvent,
   type ResultMessage,
+  type LoadedEvent,
   type StartEvent,
   type TaskMessage,
 } from './protocol.js';
@@ -79,6 +81,14 @@ if (boot !== undefined) {
   channel.onmessage = (event) => {
     onControl((event as { data: ControlMessage }).data);
   };
+}
+if (boot !== undefined || loadFailure !== undefined) {
+  // The app terminates a thread only after this: see `Core.whenLoaded`. Posted on the next turn,
+  // once the `require()` that is loading this module has returned.
+  const loaded: LoadedEvent = [EVENT_MARK, EVENT_LOADED, threadId];
+  setImmediate(() => {
+    parentPort?.postMessage(loaded);
+  });
 }
 
 function readBoot(data: unknown): BootData | undefined {
