@@ -61,6 +61,13 @@ const IN_PROGRESS = Symbol('in progress');
 /** What stands in a container for an instance whose data travels as a row (decode replaces it). */
 const ROW_DATA = 0;
 
+/**
+ * Instances whose data is always sent as an object: rows pay a fixed cost per wire (the row table,
+ * the shapes, a builder lookup on decode) that only many instances win back, so a small value keeps
+ * the plain layout, and a large one switches to rows after its first few instances.
+ */
+export const OBJECT_INSTANCES = 16;
+
 /** Stands for "an Error whose class is not registered" in the class table. */
 const UNREGISTERED_ERROR = Symbol('unregistered error');
 
@@ -279,7 +286,7 @@ export class Encoder {
       } catch (cause) {
         throw celerityError('ERR_TO_SERIALISABLE', `${entry.id}.toSerialisable() threw: ${messageOf(cause)}`, { classId: entry.id, cause });
       }
-      if (this.rows && typeof raw === 'object' && raw !== null && Object.getPrototypeOf(raw) === Object.prototype) {
+      if (this.rows && instance >= OBJECT_INSTANCES && typeof raw === 'object' && raw !== null && Object.getPrototypeOf(raw) === Object.prototype) {
         this.row(instance, raw as PlainObject, entry);
         data = ROW_DATA;
       } else {

@@ -334,7 +334,8 @@ await test('an error class unknown to this thread arrives as a RemoteError keepi
 });
 
 await test('ERR_BAD_WIRE: decode refuses what encode did not make', () => {
-  const wire = encode({ p: new Point(1, 2) });
+  // Enough points that some travel as rows.
+  const wire = encode({ p: Array.from({ length: 40 }, (_, i) => new Point(i, 2)) });
   const garbage: unknown[] = [
     undefined,
     null,
