@@ -83,10 +83,11 @@ if (boot !== undefined) {
   };
 }
 if (boot !== undefined || loadFailure !== undefined) {
-  // The app terminates a thread only after this: see `Core.whenLoaded`. Posted on the next turn,
-  // once the `require()` that is loading this module has returned.
+  // The app terminates a thread only after this: see `Core.whenLoaded`. Posted from a microtask:
+  // it runs once the `require()` that is loading this module has returned, and before Piscina can
+  // block the thread waiting for its first task (a macrotask would wait for that task).
   const loaded: LoadedEvent = [EVENT_MARK, EVENT_LOADED, threadId];
-  setImmediate(() => {
+  queueMicrotask(() => {
     parentPort?.postMessage(loaded);
   });
 }

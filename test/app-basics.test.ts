@@ -231,6 +231,19 @@ await describe('app lifecycle', () => {
     }
   });
 
+  void test('close does not wait for threads that never got a task, nor for a replaced one', async () => {
+    const app = makeApp({ threads: 2, cancelGrace: 20 });
+    assert.equal(await app.run('add', 1, 1), 2);
+    const spinning = app.submit('spin', []);
+    await delay(50);
+    spinning.cancel();
+    await rejection(spinning);
+    const started = Date.now();
+    await app.close();
+    // A thread is stopped only once its worker module has loaded; an idle thread still says so.
+    assert.ok(Date.now() - started < 2000, `close took ${String(Date.now() - started)} ms`);
+  });
+
   void test('a process whose apps are closed exits on its own', { timeout: 60_000 }, async () => {
     const script = fileURLToPath(new URL('./fixtures/close-exit-main.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 50_000 });
