@@ -20,7 +20,12 @@ import {
   BOOT_KEY,
   FLAG_SKIP,
   PROTOCOL_VERSION,
+  SLOT_CANCELLED,
+  SLOT_PENDING,
+  SLOT_STARTED,
+  SLOT_WITHDRAWN,
   arePlainPrimitives,
+  EVENT_ANSWER,
   EVENT_LOADED,
   isWorkerEvent,
   type BootData,
@@ -62,8 +67,25 @@ export abstract class Active {
 
 /** What the pool's load balancer tells a run when it hands it to a thread. */
 export interface Dispatchable {
-  /** The run's current try was given to the thread with this `threadId`. */
-  dispatched(thread: number): void;
+  /**
+   * The run's current try was given to the thread with this `threadId`; `behind`: after the task
+   * that thread runs now; `byEvent`: its answer is to come as an `AnswerEvent`.
+   */
+  dispatched(thread: number, behind: boolean, byEvent: boolean): void;
+}
+
+/** What receives the answer of a try posted with `FLAG_ANSWER_EVENT`. */
+export interface AnswerSink {
+  /** The answer of try `n`. */
+  onAnswerEvent(n: number, answer: ResultMessage): void;
+}
+
+/** What the balancer remembers of a thread's latest task. */
+interface ThreadNote {
+  /** When it was handed over (`performance.now()`). */
+  at: number;
+  /** Whether its answer comes as an event (only then may a task wait behind it). */
+  byEvent: boolean;
 }
 
 /** What receives the start and progress events of one run. */
@@ -87,7 +109,7 @@ export type CoreState = 'open' | 'closing' | 'closed' | 'destroyed';
 /** @internal */
 export class Core {
   readonly options: ResolvedOptions;
-  readonly pool: Piscina<TaskMessage, ResultMessage>;
+  readonly pool: Piscina<TaskMessage, ResultMessage | null>;
   state: CoreState = 'open';
   private readonly channel: BroadcastChannel;
   private readonly retireSlots: Int32Array | undefined;
@@ -102,6 +124,16 @@ export class Core {
   /** Threads whose worker module has loaded, and what waits for others to (see {@link whenLoaded}). */
   private readonly loaded = new Set<number>();
   private readonly loadWaiters = new Map<number, (() => void)[]>();
+  /** The start cells of the tasks on the threads (see `BootData.starts`), and the free ones. */
+  private readonly starts: Int32Array;
+  private readonly freeStarts: number[] = [];
+  /** The thread each start cell in use was handed to (0 when free). */
+  private readonly startThreads: Int32Array;
+  /** Recent task run time, ms (a moving average): tasks wait behind others only while it is short. */
+  private recentRunMs = Infinity;
+  private readonly threadNotes = new Map<number, ThreadNote>();
+  /** Tries whose answer comes as an event, by run number. */
+  private readonly answerSinks = new Map<number, AnswerSink>();
   /** Head of the list of unsettled items, and its length. */
   private activeHead: Active | undefined;
   private activeCount = 0;
@@ -132,6 +164,13 @@ export class Core {
     const recycling = options.afterTasks > 0 || options.maxHeapMb > 0;
     const retire = recycling ? new SharedArrayBuffer(4 * (options.maxThreads * 2 + 9)) : undefined;
     this.retireSlots = retire === undefined ? undefined : new Int32Array(retire);
+    // Twice what the threads can hold: the pool frees a thread's slot as it reads an answer, a
+    // little before the run gives the cell back, and may hand that slot on meanwhile.
+    const cells = options.maxThreads * TASKS_PER_THREAD * 2 + 4;
+    const starts = new SharedArrayBuffer(4 * cells);
+    this.starts = new Int32Array(starts);
+    this.startThreads = new Int32Array(cells);
+    for (let cell = cells - 1; cell >= 0; cell--) this.freeStarts.push(cell);
     const boot: BootData = {
       v: PROTOCOL_VERSION,
       tasks: options.tasks,
@@ -142,6 +181,7 @@ export class Core {
       afterTasks: options.afterTasks,
       maxHeapMb: options.maxHeapMb,
       retire,
+      starts,
     };
     const poolOptions: PoolOptions = {
       filename: options.worker,
@@ -149,8 +189,9 @@ export class Core {
       maxThreads: options.maxThreads,
       idleTimeout: options.idleTimeout,
       maxQueue: options.maxQueue,
-      // One task per thread: a thread's signal, timeout and termination then concern one run only.
-      concurrentTasksPerWorker: 1,
+      // A thread runs one task at a time (the worker holds back a second one it is handed, see
+      // `balance`), so a thread's signal, timeout and termination concern one run only.
+      concurrentTasksPerWorker: TASKS_PER_THREAD,
       workerData: { [BOOT_KEY]: boot },
       // The app keeps its own timings; Piscina's histogram would only add work per task.
       recordTiming: false,
@@ -162,7 +203,8 @@ export class Core {
     this.pool = new Piscina(poolOptions);
     this.pool.on('message', (message: unknown) => {
       if (!isWorkerEvent(message)) return;
-      if (message[1] === EVENT_LOADED) this.threadLoaded(message[2]);
+      if (message[1] === EVENT_ANSWER) this.answerSinks.get(message[2])?.onAnswerEvent(message[3], message[4]);
+      else if (message[1] === EVENT_LOADED) this.threadLoaded(message[2]);
       else this.sinks.get(message[2])?.onEvent(message);
     });
     // A thread that fails while it has no task (after answering, say) is replaced by the pool;
@@ -189,7 +231,7 @@ export class Core {
    */
   private readonly kick = (): void => {
     if (this.queued === 0 || (this.state !== 'open' && this.state !== 'closing')) return;
-    const noop: TaskMessage = [0, 0, '', null, FLAG_SKIP];
+    const noop: TaskMessage = [0, 0, '', null, FLAG_SKIP, -1];
     this.pool.run(noop).catch(() => undefined);
   };
 
@@ -215,16 +257,77 @@ export class Core {
     const slots = this.retireSlots;
     const anyRetiring = slots !== undefined && Atomics.load(slots, 0) > 0;
     const anyDoomed = this.doomed.size > 0;
-    for (const worker of workers) {
-      if (worker.currentUsage !== 0) continue;
-      if (anyRetiring && isRetiring(slots, worker.id)) continue;
-      if (anyDoomed && this.doomed.has(worker.id)) continue;
-      const job = task[queueOptionsSymbol as unknown as keyof PoolTask] as Dispatchable | null;
-      if (job !== null) job.dispatched(worker.id);
-      return worker;
+    const job = task[queueOptionsSymbol as unknown as keyof PoolTask] as Dispatchable | null;
+    // With short tasks and more waiting, a thread is also handed its next task while it runs one:
+    // it then goes from one to the next without waiting for the main thread to read the answer
+    // and post the next, which for tiny tasks is most of the time a task takes. Such tasks
+    // answer by event, so that no task can cost the answer of the one before it.
+    const queueing = job !== null && this.recentRunMs <= QUEUE_BEHIND_MS && this.queued > 1 && this.freeStarts.length > 0;
+    const now = performance.now();
+    for (let usage = 0; usage < (queueing ? TASKS_PER_THREAD : 1); usage++) {
+      for (const worker of workers) {
+        if (worker.currentUsage !== usage) continue;
+        if (anyRetiring && isRetiring(slots, worker.id)) continue;
+        if (anyDoomed && this.doomed.has(worker.id)) continue;
+        let note = this.threadNotes.get(worker.id);
+        // Behind a task only if it answers by event and began just now (so it is likely short).
+        if (usage > 0 && (note === undefined || !note.byEvent || now - note.at > QUEUE_BEHIND_MS)) continue;
+        if (note === undefined) this.threadNotes.set(worker.id, (note = { at: now, byEvent: queueing }));
+        note.at = now;
+        note.byEvent = queueing;
+        if (job !== null) job.dispatched(worker.id, usage > 0, queueing);
+        return worker;
+      }
     }
     return null;
   };
+
+  /** A free start cell for a task handed to `thread`, set to pending; -1 if none is free. */
+  takeStartCell(thread: number): number {
+    const cell = this.freeStarts.pop();
+    if (cell === undefined) return -1;
+    Atomics.store(this.starts, cell, SLOT_PENDING);
+    this.startThreads[cell] = thread;
+    return cell;
+  }
+
+  /** Gives back a start cell once the pool has settled its task. */
+  releaseStartCell(cell: number): void {
+    if (cell < 0) return;
+    this.startThreads[cell] = 0;
+    this.freeStarts.push(cell);
+  }
+
+  /** The state of a start cell (a task without one counts as started). */
+  startState(cell: number): number {
+    return cell < 0 ? SLOT_STARTED : Atomics.load(this.starts, cell);
+  }
+
+  /** Marks the task of `cell` cancelled unless it has started; returns whether it had not. */
+  cancelBeforeStart(cell: number): boolean {
+    return cell >= 0 && Atomics.compareExchange(this.starts, cell, SLOT_PENDING, SLOT_CANCELLED) === SLOT_PENDING;
+  }
+
+  /**
+   * Called when the task of `cell`, on `thread`, has not answered its cancel in time: withdraws
+   * the tasks waiting behind it there (so none can start there any more), then returns whether
+   * the thread must be stopped, that is, whether that task is still running.
+   */
+  mustStop(thread: number, cell: number): boolean {
+    for (let other = 0; other < this.startThreads.length; other++) {
+      if (other !== cell && this.startThreads[other] === thread) Atomics.compareExchange(this.starts, other, SLOT_PENDING, SLOT_WITHDRAWN);
+    }
+    return cell < 0 || Atomics.load(this.starts, cell) === SLOT_STARTED;
+  }
+
+  /** Routes the answer event of run `i` to `sink` until {@link forgetAnswer}. */
+  expectAnswer(i: number, sink: AnswerSink): void {
+    this.answerSinks.set(i, sink);
+  }
+
+  forgetAnswer(i: number): void {
+    this.answerSinks.delete(i);
+  }
 
   /** Why new work is refused now (closing, closed or destroyed), or `undefined` while open. */
   refusal(): Error | undefined {
@@ -270,7 +373,7 @@ export class Core {
   }
 
   /** Hands one task message to the pool. */
-  post(message: TaskMessage, transfer: readonly ArrayBuffer[] | undefined): Promise<ResultMessage> {
+  post(message: TaskMessage, transfer: readonly ArrayBuffer[] | undefined): Promise<ResultMessage | null> {
     return transfer === undefined ? this.pool.run(message) : this.pool.run(message, { transferList: [...transfer] });
   }
 
@@ -377,6 +480,7 @@ export class Core {
 
   /** Records a task's timings (ms). */
   times(run: number, wait: number, codec: number): void {
+    this.recentRunMs = this.recentRunMs === Infinity ? run : this.recentRunMs * 0.9 + run * 0.1;
     this.runTime.add(run);
     this.waitTime.add(wait < 0 ? 0 : wait);
     this.codecTime.add(codec);
@@ -488,6 +592,16 @@ export class Core {
     for (const item of items) item.abort(error);
   }
 }
+
+/** Tasks a thread may hold at once: the one it runs and the next (see `Core.balance`). */
+const TASKS_PER_THREAD = 2;
+
+/**
+ * A task is handed to a busy thread only while recent tasks ran this long at most (a moving
+ * average), and only if that thread's task began at most this long ago, ms: nothing then waits
+ * long behind a task while another thread could have run it.
+ */
+const QUEUE_BEHIND_MS = 1;
 
 /** The longest wait for a thread to load its worker module before it is terminated anyway, ms. */
 const LOAD_WAIT_CAP_MS = 5000;

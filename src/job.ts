@@ -7,16 +7,42 @@
  */
 import { performance } from 'node:perf_hooks';
 import { queueOptionsSymbol } from 'piscina';
-import { Active, PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING, type Core, type Dispatchable } from './core.js';
-import { FLAG_SKIP, FLAG_WIRE, RESULT_CODEC, RESULT_DURATION, RESULT_RETIRE, RESULT_STARTED, TASK_ARGS, TASK_FLAGS, type ResultMessage, type TaskMessage } from './protocol.js';
+import { Active, PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING, type AnswerSink, type Core, type Dispatchable } from './core.js';
+import {
+  FLAG_ANSWER_EVENT,
+  FLAG_BEHIND,
+  FLAG_SKIP,
+  FLAG_WIRE,
+  RESULT_CODEC,
+  RESULT_DURATION,
+  RESULT_RETIRE,
+  RESULT_STARTED,
+  SLOT_FINISHED,
+  SLOT_PENDING,
+  SLOT_WITHDRAWN,
+  TASK_ARGS,
+  TASK_FLAGS,
+  TASK_SLOT,
+  type ResultMessage,
+  type TaskMessage,
+} from './protocol.js';
 import type { EncodedArgs } from './core.js';
 import { destroyedError, poolError } from './run-errors.js';
 
 /** This thread's time origin, read once (the getter costs a little on every read). */
 const ORIGIN = performance.timeOrigin;
 
+/**
+ * How many times one try is posted again after losing its thread before it started. Past this it
+ * fails as lost: a thread that keeps dying before it runs anything would be fed the task forever.
+ */
+const MAX_REPOSTS = 3;
+
+/** How long a try whose thread died just after answering by event waits for that event, ms. */
+const ANSWER_EVENT_WAIT_MS = 1000;
+
 /** @internal */
-export abstract class Job extends Active implements Dispatchable {
+export abstract class Job extends Active implements Dispatchable, AnswerSink {
   protected readonly core: Core;
   /** Run number: the task's id on both sides. */
   readonly i: number;
@@ -36,6 +62,10 @@ export abstract class Job extends Active implements Dispatchable {
   protected postedAt = 0;
   /** Grace timers of stopped tries, by try number. */
   private graces: Map<number, NodeJS.Timeout> | undefined;
+  /** Times the current try was posted again (see {@link MAX_REPOSTS}). */
+  private reposts = 0;
+  /** Set while the current try waits for an answer event whose thread is gone. */
+  private answerWait: NodeJS.Timeout | undefined;
 
   constructor(core: Core, weight: number) {
     super();
@@ -46,30 +76,100 @@ export abstract class Job extends Active implements Dispatchable {
 
   /** Posts the next try. */
   protected post(name: string, args: EncodedArgs, flags: number, transfer: readonly ArrayBuffer[] | undefined): void {
-    const n = ++this.n;
-    const message: TaskMessage =
-      args.modules === undefined ? [this.i, n, name, args.value, args.wire ? flags | FLAG_WIRE : flags] : [this.i, n, name, args.value, args.wire ? flags | FLAG_WIRE : flags, args.modules];
+    this.reposts = 0;
+    this.send(++this.n, name, args, flags, transfer);
+  }
+
+  private send(n: number, name: string, args: EncodedArgs, flags: number, transfer: readonly ArrayBuffer[] | undefined): void {
+    const wireFlags = args.wire ? flags | FLAG_WIRE : flags;
+    const message: TaskMessage = args.modules === undefined ? [this.i, n, name, args.value, wireFlags, -1] : [this.i, n, name, args.value, wireFlags, -1, args.modules];
     // The balancer finds the job here; structured clone ignores symbol keys, so it never travels.
     (message as unknown as Record<symbol, unknown>)[queueOptionsSymbol] = this;
     this.message = message;
     this.thread = 0;
     this.postedAt = performance.now();
     this.setPlace(PLACE_QUEUED);
+    // Sent buffers go with the message: a try that sent some cannot be sent again.
+    const resendable = transfer === undefined || transfer.length === 0;
     this.core.post(message, transfer).then(
       (result) => {
+        // The thread is done with this try: no grace timer may act on it (or on its cell, which
+        // another try may take from now on).
+        this.clearGrace(n);
+        const cell = message[TASK_SLOT];
+        const state = this.core.startState(cell);
+        this.core.releaseStartCell(cell);
+        // Answered by event (Piscina only learns that the task is over).
+        if (result === null) {
+          if ((message[TASK_FLAGS] & FLAG_ANSWER_EVENT) === 0) this.lost(n, new Error('the thread answered nothing'));
+          return;
+        }
+        // Taken back before it started (its thread was retiring, or about to be stopped).
+        if (state === SLOT_WITHDRAWN && resendable && this.repost(n)) {
+          this.send(n, name, args, flags, transfer);
+          return;
+        }
         this.answered(n, result);
       },
       (error: unknown) => {
+        this.clearGrace(n);
+        const cell = message[TASK_SLOT];
+        const state = this.core.startState(cell);
+        this.core.releaseStartCell(cell);
+        // Its thread was lost before the task started: nothing ran, so it can run elsewhere.
+        if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n)) {
+          this.send(n, name, args, flags, transfer);
+          return;
+        }
+        // The thread answered by event, then died: Node delivers that event, wait for it.
+        if (state === SLOT_FINISHED && (message[TASK_FLAGS] & FLAG_ANSWER_EVENT) !== 0 && !this.settled && n === this.n) {
+          this.answerWait = setTimeout(() => {
+            this.answerWait = undefined;
+            this.lost(n, error);
+          }, ANSWER_EVENT_WAIT_MS);
+          return;
+        }
         this.lost(n, error);
       },
     );
   }
 
-  /** Called by the load balancer as the pool hands the current try to a thread. */
-  dispatched(thread: number): void {
-    if (this.settled || this.thread !== 0) return;
+  /** Whether try `n`, lost before it started, should be posted again (counting it if so). */
+  private repost(n: number): boolean {
+    if (this.settled || n !== this.n || this.core.state === 'destroyed' || this.reposts >= MAX_REPOSTS) return false;
+    this.reposts++;
+    this.clearGrace(n);
+    return true;
+  }
+
+  /**
+   * Called by the load balancer as the pool hands the current try to a thread: the try gets a
+   * start cell, and its flags say whether it waits behind another task and how it answers, all
+   * written into its message before the pool sends it.
+   */
+  dispatched(thread: number, behind: boolean, byEvent: boolean): void {
+    const message = this.message;
+    if (this.settled || this.thread !== 0 || message === undefined) return;
     this.thread = thread;
+    message[TASK_SLOT] = this.core.takeStartCell(thread);
+    if (behind) message[TASK_FLAGS] |= FLAG_BEHIND;
+    if (byEvent) {
+      message[TASK_FLAGS] |= FLAG_ANSWER_EVENT;
+      this.core.expectAnswer(this.i, this);
+    }
     this.setPlace(PLACE_RUNNING);
+  }
+
+  /** The answer of a try posted with `FLAG_ANSWER_EVENT`. */
+  onAnswerEvent(n: number, result: ResultMessage): void {
+    if (n === this.n) {
+      this.core.forgetAnswer(this.i);
+      if (this.answerWait !== undefined) {
+        clearTimeout(this.answerWait);
+        this.answerWait = undefined;
+      }
+    }
+    this.answered(n, result);
   }
 
   private answered(n: number, result: ResultMessage): void {
@@ -116,11 +216,15 @@ export abstract class Job extends Active implements Dispatchable {
       return;
     }
     this.thread = 0;
+    // Not started yet (it waits behind another task of its thread): the thread will skip it, so
+    // there is nothing to abort and no thread to stop.
+    if (this.core.cancelBeforeStart(message[TASK_SLOT])) return;
     this.core.control(thread, this.i, this.n, kind);
     const n = this.n;
+    const cell = message[TASK_SLOT];
     const timer = setTimeout(() => {
       this.graces?.delete(n);
-      this.core.terminate(thread);
+      if (this.core.mustStop(thread, cell)) this.core.terminate(thread);
     }, this.core.options.cancelGrace);
     timer.unref();
     (this.graces ??= new Map()).set(n, timer);
@@ -147,6 +251,11 @@ export abstract class Job extends Active implements Dispatchable {
   protected markSettled(): boolean {
     if (this.settled) return false;
     this.settled = true;
+    this.core.forgetAnswer(this.i);
+    if (this.answerWait !== undefined) {
+      clearTimeout(this.answerWait);
+      this.answerWait = undefined;
+    }
     this.setPlace(PLACE_NONE);
     this.core.leave(this);
     return true;

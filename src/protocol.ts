@@ -18,7 +18,7 @@
 import type { Wire } from './wire.js';
 
 /** The version of this protocol; a worker refuses boot data of another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The key under which {@link BootData} sits in `workerData`. */
 export const BOOT_KEY = 'celerity';
@@ -33,6 +33,17 @@ export const FLAG_CHUNK = 4;
 export const FLAG_SKIP = 8;
 /** Set when the arguments are a {@link Wire} to decode; otherwise they are plain primitives. */
 export const FLAG_WIRE = 16;
+/**
+ * Set when the answer is to travel as an {@link AnswerEvent} on `parentPort` rather than through
+ * Piscina: Node delivers what a thread posted there before it reports the thread's exit, so the
+ * answer survives whatever the thread's next task does to it (see `Core.balance`).
+ */
+export const FLAG_ANSWER_EVENT = 32;
+/**
+ * Set when the task was handed to a thread while it runs another: it starts once the answer of
+ * that one has left.
+ */
+export const FLAG_BEHIND = 64;
 
 /** What each thread learns at start-up. */
 export interface BootData {
@@ -58,7 +69,30 @@ export interface BootData {
    * counts the entries; the other slots hold thread ids (0 = free). Absent without `recycle`.
    */
   readonly retire: SharedArrayBuffer | undefined;
+  /**
+   * One cell per task a thread may hold (see {@link TASK_SLOT}): {@link SLOT_PENDING} while the
+   * task waits; set by the thread to {@link SLOT_STARTED} as it starts the task and to
+   * {@link SLOT_FINISHED} once it has answered; or set first by the main thread to
+   * {@link SLOT_CANCELLED} or {@link SLOT_WITHDRAWN}, and the thread then skips the task. A
+   * compare-and-swap decides who was first, so the main thread knows whether a task it lost with
+   * its thread ever started, and never stops a thread for a task that has not begun.
+   */
+  readonly starts: SharedArrayBuffer;
 }
+
+/** A task's start cell: posted, not started. */
+export const SLOT_PENDING = 0;
+/** A task's start cell: the thread started it. */
+export const SLOT_STARTED = 1;
+/** A task's start cell: the thread answered it. */
+export const SLOT_FINISHED = 2;
+/** A task's start cell: cancelled before it started; the thread answers {@link RESULT_SKIPPED}. */
+export const SLOT_CANCELLED = -1;
+/**
+ * A task's start cell: taken back before it started, to be posted again (its thread is about to
+ * be stopped, or is retiring); the thread answers {@link RESULT_SKIPPED}.
+ */
+export const SLOT_WITHDRAWN = -2;
 
 /** Index of the run number (unique within the app; also the task's `id`) in a {@link TaskMessage}. */
 export const TASK_RUN = 0;
@@ -70,11 +104,13 @@ export const TASK_NAME = 2;
 export const TASK_ARGS = 3;
 /** Index of the flags. */
 export const TASK_FLAGS = 4;
+/** Index of the task's cell in {@link BootData.starts}, or -1 when it has none. */
+export const TASK_SLOT = 5;
 /** Index of the modules named by the arguments' classes that were not on the boot allowlist. */
-export const TASK_MODULES = 5;
+export const TASK_MODULES = 6;
 
 /** Main → worker: run one task (or one chunk of map inputs). */
-export type TaskMessage = [run: number, attempt: number, name: string, args: Wire | readonly unknown[] | null, flags: number, modules?: readonly string[]];
+export type TaskMessage = [run: number, attempt: number, name: string, args: Wire | readonly unknown[] | null, flags: number, slot: number, modules?: readonly string[]];
 
 /** The outcome kinds of a {@link ResultMessage}. */
 export const RESULT_OK = 0;
@@ -139,6 +175,8 @@ export const EVENT_START = 1;
 export const EVENT_PROGRESS = 2;
 /** Worker event kind: the worker module has been loaded (see `Core.whenLoaded`). */
 export const EVENT_LOADED = 3;
+/** Worker event kind: the answer of a task posted with {@link FLAG_ANSWER_EVENT}. */
+export const EVENT_ANSWER = 4;
 
 /** Worker → main, through `parentPort`: the task started. */
 export type StartEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVENT_START, run: number, attempt: number];
@@ -149,11 +187,14 @@ export type ProgressEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVEN
 /** Worker → main, through `parentPort`: the thread's worker module is loaded and running. */
 export type LoadedEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVENT_LOADED, thread: number];
 
+/** Worker → main, through `parentPort`: the answer of a task posted with {@link FLAG_ANSWER_EVENT}. */
+export type AnswerEvent = readonly [mark: typeof EVENT_MARK, kind: typeof EVENT_ANSWER, run: number, attempt: number, answer: ResultMessage];
+
 /** The events of one run. */
 export type RunEvent = StartEvent | ProgressEvent;
 
 /** Every event a worker posts to `parentPort`. */
-export type WorkerEvent = RunEvent | LoadedEvent;
+export type WorkerEvent = RunEvent | LoadedEvent | AnswerEvent;
 
 /** Main → workers, on the control channel: stop one task. */
 export interface ControlMessage {

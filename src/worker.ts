@@ -16,10 +16,13 @@ import { encode, type Wire } from './codec.js';
 import { CelerityError, RemoteError } from './errors.js';
 import {
   BOOT_KEY,
+  EVENT_ANSWER,
   EVENT_LOADED,
   EVENT_MARK,
   EVENT_PROGRESS,
   EVENT_START,
+  FLAG_ANSWER_EVENT,
+  FLAG_BEHIND,
   FLAG_CHUNK,
   FLAG_PROGRESS,
   FLAG_SKIP,
@@ -39,6 +42,12 @@ import {
   TASK_ATTEMPT,
   TASK_FLAGS,
   TASK_MODULES,
+  TASK_SLOT,
+  SLOT_CANCELLED,
+  SLOT_FINISHED,
+  SLOT_PENDING,
+  SLOT_STARTED,
+  SLOT_WITHDRAWN,
   TASK_NAME,
   TASK_RUN,
   arePlainPrimitives,
@@ -48,6 +57,7 @@ import {
   type FailureRecord,
   type ProgressEvent,
   type ResultMessage,
+  type AnswerEvent,
   type LoadedEvent,
   type StartEvent,
   type TaskMessage,
@@ -65,6 +75,12 @@ const boot = readBoot(workerData);
 const allow: Allowlist = new Set(boot?.allow ?? []);
 const strict = boot?.strict ?? true;
 const retireSlots = boot?.retire === undefined ? undefined : new Int32Array(boot.retire);
+const starts = boot === undefined ? undefined : new Int32Array(boot.starts);
+/** Set while a task runs (or waits to start); tasks handed over meanwhile wait in {@link waiting}. */
+let busy = false;
+const waiting: (() => void)[] = [];
+/** Whether the last answer went as an event (already posted) rather than back to Piscina. */
+let answeredByEvent = false;
 let table: Readonly<Record<string, unknown>> | undefined;
 let loading: Promise<void> | undefined;
 let current: Context | undefined;
@@ -238,10 +254,111 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /**
  * Runs one task message. Piscina calls this and posts what it returns (or resolves to). Sync
  * tasks are answered synchronously, without a promise in between.
+ *
+ * A thread may be handed its next task while it runs one (see `Core.balance`). Tasks still run
+ * one at a time, so a task's signal, progress and its thread's fate concern that task alone; and
+ * the next one starts only once the answer before it has left the thread.
  */
-export default function handle(message: TaskMessage): ResultMessage | Promise<unknown> {
+export default function handle(message: TaskMessage): ResultMessage | Promise<unknown> | null {
+  if (!busy && (message[TASK_FLAGS] & FLAG_BEHIND) === 0) return runOne(message);
+  return new Promise<unknown>((resolve, reject) => {
+    waiting.push(() => {
+      try {
+        resolve(runOne(message));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    if (!busy) {
+      busy = true;
+      afterAnswerLeft(runNext);
+    }
+  });
+}
+
+function runOne(message: TaskMessage): ResultMessage | Promise<unknown> | null {
+  const cell = message[TASK_SLOT];
+  const out = begin(message, cell);
+  if (!isThenable(out)) {
+    finished(cell);
+    return out;
+  }
+  busy = true;
+  return Promise.resolve(out)
+    .then((answer) => {
+      finished(cell);
+      return answer;
+    })
+    .finally(() => {
+      afterAnswerLeft(runNext);
+    });
+}
+
+/** Marks a started task's cell answered (a skipped task's cell keeps what the main thread wrote). */
+function finished(cell: number): void {
+  if (cell >= 0 && starts !== undefined) Atomics.compareExchange(starts, cell, SLOT_STARTED, SLOT_FINISHED);
+}
+
+/** Starts the first waiting task; the one after it waits for that one's answer to leave. */
+function runNext(): void {
+  busy = false;
+  const next = waiting.shift();
+  if (next === undefined) return;
+  next();
+  // `next()` may have set `busy` (an async task).
+  if (!(busy as boolean) && waiting.length > 0) {
+    busy = true;
+    afterAnswerLeft(runNext);
+  }
+}
+
+/**
+ * Calls `next` once the last answer has left the thread, so that nothing the next task does
+ * (a tight loop, `process.exit`, a crash, being stopped) can hold it back or lose it. An answer
+ * sent as an event left when it was posted. One returned to Piscina leaves a few microtasks
+ * later, or once stdout and stderr have written what they hold: so on the next turn of the event
+ * loop, after those streams have flushed.
+ */
+function afterAnswerLeft(next: () => void): void {
+  if (answeredByEvent) {
+    queueMicrotask(next);
+    return;
+  }
+  setImmediate(() => {
+    const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+    if (pending.length === 0) {
+      next();
+      return;
+    }
+    let left = pending.length;
+    for (const stream of pending) {
+      stream.write('', () => {
+        if (--left === 0) setImmediate(next);
+      });
+    }
+  });
+}
+
+/**
+ * Claims the task's start cell, so the main thread knows it started. A task the main thread
+ * cancelled or withdrew before that is answered as skipped without running, and so is one that
+ * reaches a retiring thread (withdrawn here, so that the main thread posts it again elsewhere).
+ */
+function begin(message: TaskMessage, cell: number): ResultMessage | Promise<unknown> | null {
+  if (cell >= 0 && starts !== undefined) {
+    const claimed = Atomics.compareExchange(starts, cell, SLOT_PENDING, retiring ? SLOT_WITHDRAWN : SLOT_STARTED);
+    if (retiring || claimed === SLOT_CANCELLED || claimed === SLOT_WITHDRAWN) {
+      answeredByEvent = false;
+      const t = now();
+      return answer(RESULT_SKIPPED, null, t, t, 0, 0);
+    }
+  }
+  return handleNow(message);
+}
+
+function handleNow(message: TaskMessage): ResultMessage | Promise<unknown> | null {
   if (table === undefined) {
-    if (loadFailure === undefined && loading !== undefined) return loading.then(() => handle(message));
+    if (loadFailure === undefined && loading !== undefined) return loading.then(() => handleNow(message));
     const t = now();
     return settle(failed(loadFailure ?? failure(new Error('this thread was not started by a celerity app'), 'ERR_WORKER_INIT'), t, t, 0, 0), undefined);
   }
@@ -275,12 +392,12 @@ export default function handle(message: TaskMessage): ResultMessage | Promise<un
   return start(message, fn as TaskFunction, decoded as unknown[], now() - codecStart);
 }
 
-function decodeFailed(error: unknown, codecStart: number): ResultMessage | Promise<unknown> {
+function decodeFailed(error: unknown, codecStart: number): ResultMessage | Promise<unknown> | null {
   const t = now();
   return settle(failed(failure(error, 'ERR_BAD_WIRE'), codecStart, t, t - codecStart, 0), undefined);
 }
 
-function start(message: TaskMessage, fn: TaskFunction, args: unknown[], codecTime: number): ResultMessage | Promise<unknown> {
+function start(message: TaskMessage, fn: TaskFunction, args: unknown[], codecTime: number): ResultMessage | Promise<unknown> | null {
   const ctx = new Context(message);
   current = ctx;
   if (earlyCancels.size > 0) {
@@ -330,7 +447,7 @@ async function runChunk(ctx: Context, fn: TaskFunction, inputs: unknown[], start
   return finish(ctx, results, started, codecTime);
 }
 
-function finish(ctx: Context, value: unknown, started: number, codecTime: number): ResultMessage | Promise<unknown> {
+function finish(ctx: Context, value: unknown, started: number, codecTime: number): ResultMessage | Promise<unknown> | null {
   const ended = now();
   ctx.done = true;
   // Primitives (and lists of them, such as most map chunk results) need no codec at all.
@@ -344,7 +461,7 @@ function finish(ctx: Context, value: unknown, started: number, codecTime: number
   return settle(answer(RESULT_OK | RESULT_WIRE, wire, started, ended, codecTime + (now() - ended), ctx.sent), ctx);
 }
 
-function threw(ctx: Context, error: unknown, index: number, started: number, codecTime: number): ResultMessage | Promise<unknown> {
+function threw(ctx: Context, error: unknown, index: number, started: number, codecTime: number): ResultMessage | Promise<unknown> | null {
   const ended = now();
   ctx.done = true;
   const wire = encodeThrown(error);
@@ -355,7 +472,7 @@ function threw(ctx: Context, error: unknown, index: number, started: number, cod
 }
 
 /** Last step of every answer: recycling, and moving the buffers the task asked to transfer. */
-function settle(result: ResultMessage, ctx: Context | undefined): ResultMessage | Promise<unknown> {
+function settle(result: ResultMessage, ctx: Context | undefined): ResultMessage | Promise<unknown> | null {
   if (current === ctx) current = undefined;
   handled++;
   if (!retiring && boot !== undefined && shouldRetire(boot)) {
@@ -363,9 +480,17 @@ function settle(result: ResultMessage, ctx: Context | undefined): ResultMessage 
     markRetiring();
     result[RESULT_RETIRE] = threadId;
   }
-  const buffers = ctx?.buffers;
-  if (buffers === undefined || (result[RESULT_KIND] & ~RESULT_WIRE) !== RESULT_OK) return result;
-  return movable(result, buffers);
+  const ok = (result[RESULT_KIND] & ~RESULT_WIRE) === RESULT_OK;
+  const buffers = ok ? ctx?.buffers : undefined;
+  if (ctx !== undefined && (ctx.flags & FLAG_ANSWER_EVENT) !== 0) {
+    // Posted now, and delivered even if this thread dies next; Piscina is answered `null`.
+    const event: AnswerEvent = [EVENT_MARK, EVENT_ANSWER, ctx.i, ctx.n, result];
+    parentPort?.postMessage(event, buffers);
+    answeredByEvent = true;
+    return null;
+  }
+  answeredByEvent = false;
+  return buffers === undefined ? result : movable(result, buffers);
 }
 
 function shouldRetire(data: BootData): boolean {
