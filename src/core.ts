@@ -441,6 +441,7 @@ export class Core {
       // Forget threads that are gone.
       const live = new Set(this.pool.threads.map((worker) => worker.threadId));
       for (const known of this.loaded) if (!live.has(known)) this.loaded.delete(known);
+      for (const known of this.threadNotes.keys()) if (!live.has(known)) this.threadNotes.delete(known);
     }
     this.loaded.add(thread);
     const waiters = this.loadWaiters.get(thread);
