@@ -134,6 +134,8 @@ export class Core {
   private readonly threadNotes = new Map<number, ThreadNote>();
   /** Tries whose answer comes as an event, by run number. */
   private readonly answerSinks = new Map<number, AnswerSink>();
+  private answerHolds = 0;
+  private answerHold: NodeJS.Timeout | undefined;
   /** Head of the list of unsettled items, and its length. */
   private activeHead: Active | undefined;
   private activeCount = 0;
@@ -263,7 +265,8 @@ export class Core {
     // and post the next, which for tiny tasks is most of the time a task takes. Such tasks
     // answer by event, so that no task can cost the answer of the one before it.
     const queueing = job !== null && this.recentRunMs <= QUEUE_BEHIND_MS && this.queued > 1 && this.freeStarts.length > 0;
-    const now = performance.now();
+    // The clock is read only when a task may queue: a run at a time pays for none of this.
+    const now = queueing ? performance.now() : 0;
     for (let usage = 0; usage < (queueing ? TASKS_PER_THREAD : 1); usage++) {
       for (const worker of workers) {
         if (worker.currentUsage !== usage) continue;
@@ -272,9 +275,13 @@ export class Core {
         let note = this.threadNotes.get(worker.id);
         // Behind a task only if it answers by event and began just now (so it is likely short).
         if (usage > 0 && (note === undefined || !note.byEvent || now - note.at > QUEUE_BEHIND_MS)) continue;
-        if (note === undefined) this.threadNotes.set(worker.id, (note = { at: now, byEvent: queueing }));
-        note.at = now;
-        note.byEvent = queueing;
+        if (queueing) {
+          if (note === undefined) this.threadNotes.set(worker.id, (note = { at: now, byEvent: true }));
+          note.at = now;
+          note.byEvent = true;
+        } else if (note !== undefined) {
+          note.byEvent = false;
+        }
         if (job !== null) job.dispatched(worker.id, usage > 0, queueing);
         return worker;
       }
@@ -318,6 +325,22 @@ export class Core {
       if (other !== cell && this.startThreads[other] === thread) Atomics.compareExchange(this.starts, other, SLOT_PENDING, SLOT_WITHDRAWN);
     }
     return cell < 0 || Atomics.load(this.starts, cell) === SLOT_STARTED;
+  }
+
+  /**
+   * Keeps the process alive while an answer event is on its way. The pool unreferences a thread
+   * as soon as it has no task, which Piscina decides on its own, shorter, reply: without a hold,
+   * a process awaiting nothing else could exit with the answer still queued.
+   */
+  holdForAnswer(): void {
+    if (this.answerHolds++ === 0) this.answerHold = setInterval(noop, 1 << 30);
+  }
+
+  /** Ends one {@link holdForAnswer}. */
+  releaseAnswerHold(): void {
+    if (--this.answerHolds > 0) return;
+    clearInterval(this.answerHold);
+    this.answerHold = undefined;
   }
 
   /** Routes the answer event of run `i` to `sink` until {@link forgetAnswer}. */
@@ -592,6 +615,10 @@ export class Core {
     for (let item = this.activeHead; item !== undefined; item = item.activeNext) items.push(item);
     for (const item of items) item.abort(error);
   }
+}
+
+function noop(): void {
+  // keeps a timer alive, nothing more
 }
 
 /** Tasks a thread may hold at once: the one it runs and the next (see `Core.balance`). */

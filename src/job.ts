@@ -66,6 +66,9 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   private reposts = 0;
   /** Set while the current try waits for an answer event whose thread is gone. */
   private answerWait: NodeJS.Timeout | undefined;
+  /** The last try whose answer event arrived, and whether the process is held for one (see `Core.holdForAnswer`). */
+  private eventAnswered = 0;
+  private holding = false;
 
   constructor(core: Core, weight: number) {
     super();
@@ -102,6 +105,10 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
         // Answered by event (Piscina only learns that the task is over).
         if (result === null) {
           if ((message[TASK_FLAGS] & FLAG_ANSWER_EVENT) === 0) this.lost(n, new Error('the thread answered nothing'));
+          else if (!this.settled && n === this.n && this.eventAnswered !== n && !this.holding) {
+            this.holding = true;
+            this.core.holdForAnswer();
+          }
           return;
         }
         // Taken back before it started (its thread was retiring, or about to be stopped).
@@ -163,6 +170,8 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   /** The answer of a try posted with `FLAG_ANSWER_EVENT`. */
   onAnswerEvent(n: number, result: ResultMessage): void {
     if (n === this.n) {
+      this.eventAnswered = n;
+      this.releaseHold();
       this.core.forgetAnswer(this.i);
       if (this.answerWait !== undefined) {
         clearTimeout(this.answerWait);
@@ -240,6 +249,12 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
     }
   }
 
+  private releaseHold(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.core.releaseAnswerHold();
+  }
+
   /** Moves the job between the queued / running counters. */
   protected setPlace(place: number): void {
     if (place === this.place) return;
@@ -251,6 +266,7 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   protected markSettled(): boolean {
     if (this.settled) return false;
     this.settled = true;
+    this.releaseHold();
     this.core.forgetAnswer(this.i);
     if (this.answerWait !== undefined) {
       clearTimeout(this.answerWait);

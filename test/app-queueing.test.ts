@@ -5,6 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Point } from './fixtures/shapes.js';
 import { delay, makeApp, rejection, type TestApp } from './app-helpers.js';
 
@@ -81,4 +84,10 @@ await test('progress and transferred buffers arrive as usual when many runs are 
   } finally {
     await app.close();
   }
+});
+
+await test('a process that awaits only bursts of runs gets every answer before it exits', async () => {
+  const script = fileURLToPath(new URL('./fixtures/burst-exit-main.js', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 60_000 });
+  assert.equal(stdout.trim(), 'done 49152');
 });
