@@ -171,14 +171,19 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   onAnswerEvent(n: number, result: ResultMessage): void {
     if (n === this.n) {
       this.eventAnswered = n;
-      this.releaseHold();
-      this.core.forgetAnswer(this.i);
-      if (this.answerWait !== undefined) {
-        clearTimeout(this.answerWait);
-        this.answerWait = undefined;
-      }
+      this.stopAwaitingAnswer();
     }
     this.answered(n, result);
+  }
+
+  /** Ends the current try's wait for an answer event: its routing, its hold and its timer. */
+  private stopAwaitingAnswer(): void {
+    this.releaseHold();
+    this.core.forgetAnswer(this.i);
+    if (this.answerWait !== undefined) {
+      clearTimeout(this.answerWait);
+      this.answerWait = undefined;
+    }
   }
 
   private answered(n: number, result: ResultMessage): void {
@@ -266,12 +271,7 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   protected markSettled(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.releaseHold();
-    this.core.forgetAnswer(this.i);
-    if (this.answerWait !== undefined) {
-      clearTimeout(this.answerWait);
-      this.answerWait = undefined;
-    }
+    this.stopAwaitingAnswer();
     this.setPlace(PLACE_NONE);
     this.core.leave(this);
     return true;
