@@ -91,3 +91,31 @@ await test('a process that awaits only bursts of runs gets every answer before i
   const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 60_000 });
   assert.equal(stdout.trim(), 'done 49152');
 });
+
+await test('cancelling runs that wait behind another task stops no thread and harms no other run', async () => {
+  const app = makeApp({ threads: 2, cancelGrace: 20 });
+  try {
+    await warmUp(app);
+    const threadIds = async (): Promise<Set<number>> => new Set(await Promise.all(Array.from({ length: 100 }, () => app.run('threadId'))));
+    const threadsBefore = await threadIds();
+    for (let round = 0; round < 5; round++) {
+      const runs = Array.from({ length: 200 }, (_, i) => app.submit('add', [i, round]));
+      // A turn later some runs are queued, some wait in a thread behind another, some are done.
+      await new Promise((resolve) => setImmediate(resolve));
+      runs.forEach((run, i) => {
+        if (i % 3 === 0) run.cancel('not needed');
+      });
+      const outcomes = await Promise.allSettled(runs);
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') assert.equal(outcome.value, i + round);
+        else {
+          assert.equal(i % 3, 0, `run ${String(i)} was not cancelled, yet failed: ${String(outcome.reason)}`);
+          assert.equal((outcome.reason as Error).name, 'AbortError');
+        }
+      });
+    }
+    for (const thread of await threadIds()) assert.ok(threadsBefore.has(thread), `thread ${String(thread)} is new: one was replaced`);
+  } finally {
+    await app.close();
+  }
+});
