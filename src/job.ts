@@ -112,8 +112,9 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
           return;
         }
         // Taken back before it started (its thread was retiring, or about to be stopped).
-        if (state === SLOT_WITHDRAWN && resendable && this.repost(n)) {
-          this.send(n, name, args, flags, transfer);
+        if (state === SLOT_WITHDRAWN) {
+          if (resendable && this.repost(n)) this.send(n, name, args, flags, transfer);
+          else this.lost(n, new Error('the task was taken back from a thread being stopped before it started, and could not be sent again'));
           return;
         }
         this.answered(n, result);
