@@ -124,6 +124,9 @@ function checkOptions(given: SubmitOptions | undefined, appTimeout: number): Che
       throw invalid('options.retry.backoff must be a number >= 1');
     }
     if ((retry.when as unknown) !== undefined && typeof retry.when !== 'function') throw invalid('options.retry.when must be a function');
+    if (retry.attempts > 1 && transfer !== undefined && (transfer as readonly ArrayBuffer[]).length > 0) {
+      throw invalid('options.transfer cannot be combined with options.retry: the first try moves the buffers to its thread, so a second try would have none; send copies instead (leave them out of transfer)');
+    }
   }
   return {
     signal,

@@ -58,6 +58,7 @@ await test('submit options are validated too, as a rejection', async () => {
       [{ retry: { attempts: 2, delay: -1 } }, /options\.retry\.delay must be a non-negative/],
       [{ retry: { attempts: 2, backoff: 0.5 } }, /options\.retry\.backoff must be a number >= 1/],
       [{ retry: { attempts: 2, when: 'always' } }, /options\.retry\.when must be a function/],
+      [{ retry: { attempts: 2 }, transfer: [new ArrayBuffer(8)] }, /options\.transfer cannot be combined with options\.retry/],
     ];
     for (const [options, message] of bad) {
       const error = await rejection(app.submit('noop', [], options));
