@@ -98,6 +98,9 @@ export class JsonWriter {
   private readonly states: number[] = [];
   /** Number of the container (or instance) being walked; -1 at the root. */
   private current = -1;
+  /** The owners (and their depths) that the annotated nodes being written hide, innermost last. */
+  private readonly outerOwners: (AnnotationChildren | undefined)[] = [];
+  private readonly outerOwnerDepths: number[] = [];
   /** How many instances' data enclose the current position. */
   private instanceDepth = 0;
   private defs: DefEntry[] | undefined;
@@ -269,14 +272,8 @@ export class JsonWriter {
 
   private plain(source: object, nullProto: boolean): JsonValue {
     const id = this.enter(source);
-    const parent = this.current;
     this.current = id;
-    const savedOwner = this.owner;
-    const savedOwnerDepth = this.ownerDepth;
-    if (nullProto) {
-      this.owner = undefined;
-      this.ownerDepth = this.depth;
-    }
+    if (nullProto) this.openOwner();
     const record = source as Record<string, unknown>;
     const out: Record<string, JsonValue> = {};
     const keys = Object.keys(record);
@@ -301,15 +298,13 @@ export class JsonWriter {
       addSegment(error, propertySegment(key));
       throw error;
     }
-    this.current = parent;
-    this.states[id] = DONE;
-    if (nullProto) this.close(NULL_PROTO, savedOwner, savedOwnerDepth);
+    this.leave(id);
+    if (nullProto) this.close(NULL_PROTO);
     return out;
   }
 
   private array(source: unknown[]): JsonValue {
     const id = this.enter(source);
-    const parent = this.current;
     this.current = id;
     const out: JsonValue[] = [];
     const depth = this.depth;
@@ -335,19 +330,14 @@ export class JsonWriter {
       addSegment(error, propertySegment(i));
       throw error;
     }
-    this.current = parent;
-    this.states[id] = DONE;
+    this.leave(id);
     return out;
   }
 
   private map(source: Map<unknown, unknown>): JsonValue {
     const id = this.enter(source);
-    const parent = this.current;
     this.current = id;
-    const savedOwner = this.owner;
-    const savedOwnerDepth = this.ownerDepth;
-    const depth = (this.ownerDepth = this.depth);
-    this.owner = undefined;
+    const depth = this.openOwner();
     const out: JsonValue[] = [];
     let index = 0;
     let key: unknown;
@@ -371,20 +361,15 @@ export class JsonWriter {
       addSegment(error, inKey ? mapKeySegment(index) : mapValueSegment(key));
       throw error;
     }
-    this.current = parent;
-    this.states[id] = DONE;
-    this.close('map', savedOwner, savedOwnerDepth);
+    this.leave(id);
+    this.close('map');
     return out;
   }
 
   private set(source: Set<unknown>): JsonValue {
     const id = this.enter(source);
-    const parent = this.current;
     this.current = id;
-    const savedOwner = this.owner;
-    const savedOwnerDepth = this.ownerDepth;
-    const depth = (this.ownerDepth = this.depth);
-    this.owner = undefined;
+    const depth = this.openOwner();
     const out: JsonValue[] = [];
     let index = 0;
     try {
@@ -399,18 +384,34 @@ export class JsonWriter {
       addSegment(error, setMemberSegment(index));
       throw error;
     }
-    this.current = parent;
-    this.states[id] = DONE;
-    this.close('set', savedOwner, savedOwnerDepth);
+    this.leave(id);
+    this.close('set');
     return out;
   }
 
-  /** Ends an annotated node: restores the outer owner and files the node's annotation there. */
-  private close(type: AnnotationType, savedOwner: AnnotationChildren | undefined, savedOwnerDepth: number): void {
+  /**
+   * Starts an annotated node at the current position: annotations met inside it are filed under it
+   * until {@link close}. Returns the node's depth.
+   */
+  private openOwner(): number {
+    this.outerOwners.push(this.owner);
+    this.outerOwnerDepths.push(this.ownerDepth);
+    this.owner = undefined;
+    return (this.ownerDepth = this.depth);
+  }
+
+  /** Ends the annotated node {@link openOwner} started: restores the outer owner and files the node's annotation there. */
+  private close(type: AnnotationType): void {
     const children = this.owner;
-    this.owner = savedOwner;
-    this.ownerDepth = savedOwnerDepth;
+    this.owner = this.outerOwners.pop();
+    this.ownerDepth = this.outerOwnerDepths.pop() as number;
     this.put(children === undefined ? [type] : [type, children]);
+  }
+
+  /** Ends the walk of object number `id`: its parent is current again, and it is done. */
+  private leave(id: number): void {
+    this.current = this.parents[id] as number;
+    this.states[id] = DONE;
   }
 
   /** The annotation type of a class or error entry, made once per call and kind. */
@@ -434,12 +435,8 @@ export class JsonWriter {
     } catch (cause) {
       throw celerityError('ERR_TO_SERIALISABLE', `${entry.id}.toSerialisable() threw: ${messageOf(cause)}`, { classId: entry.id, cause });
     }
-    const parent = this.current;
     this.current = id;
-    const savedOwner = this.owner;
-    const savedOwnerDepth = this.ownerDepth;
-    const depth = (this.ownerDepth = this.depth);
-    this.owner = undefined;
+    const depth = this.openOwner();
     let json: JsonValue;
     let kind: 'custom' | typeof Ext.Class;
     if (this.unboxed(raw)) {
@@ -454,10 +451,9 @@ export class JsonWriter {
       this.depth = depth;
       kind = Ext.Class;
     }
-    this.close(this.typeOf(kind, entry), savedOwner, savedOwnerDepth);
-    this.current = parent;
+    this.close(this.typeOf(kind, entry));
     this.instanceDepth--;
-    this.states[id] = DONE;
+    this.leave(id);
     return json;
   }
 
@@ -483,12 +479,8 @@ export class JsonWriter {
     const id = this.enter(value);
     this.instanceDepth++;
     const record = errorToRecord(value);
-    const parent = this.current;
     this.current = id;
-    const savedOwner = this.owner;
-    const savedOwnerDepth = this.ownerDepth;
-    const depth = (this.ownerDepth = this.depth);
-    this.owner = undefined;
+    const depth = this.openOwner();
     const out: Record<string, JsonValue> = { name: record.name, message: record.message };
     if (record.stack !== undefined) out.stack = record.stack;
     if (record.hasCause === 1) {
@@ -521,10 +513,9 @@ export class JsonWriter {
       }
       out.props = props;
     }
-    this.close(this.typeOf(Ext.Error, entry), savedOwner, savedOwnerDepth);
-    this.current = parent;
+    this.close(this.typeOf(Ext.Error, entry));
     this.instanceDepth--;
-    this.states[id] = DONE;
+    this.leave(id);
     return out;
   }
 
@@ -587,19 +578,14 @@ export class JsonWriter {
       return toBase64(buffer, value.byteOffset, value.byteLength);
     }
     // Linked form: the buffer was met before, so the view refers to it.
-    const parent = this.current;
     this.current = id;
-    const savedOwner = this.owner;
-    const savedOwnerDepth = this.ownerDepth;
-    const depth = (this.ownerDepth = this.depth);
-    this.owner = undefined;
+    const depth = this.openOwner();
     this.segments[depth] = 0;
     this.depth = depth + 1;
     const bufferJson = this.reference(known, buffer);
     this.depth = depth;
-    this.close(type, savedOwner, savedOwnerDepth);
-    this.current = parent;
-    this.states[id] = DONE;
+    this.close(type);
+    this.leave(id);
     const length = value instanceof DataView ? value.byteLength : (value as Uint8Array).length;
     return [bufferJson, value.byteOffset, length];
   }
