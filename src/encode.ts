@@ -66,7 +66,7 @@ const ROW_DATA = 0;
  * the shapes, a builder lookup on decode) that only many instances win back, so a small value keeps
  * the plain layout, and a large one switches to rows after its first few instances.
  */
-export const OBJECT_INSTANCES = 16;
+const OBJECT_INSTANCES = 16;
 
 /** Stands for "an Error whose class is not registered" in the class table. */
 const UNREGISTERED_ERROR = Symbol('unregistered error');

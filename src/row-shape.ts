@@ -20,11 +20,6 @@ export interface RowShape {
 /** How many distinct shapes one encode call compares a new key list with before adding it as new. */
 const SHAPE_SEARCH_LIMIT = 32;
 
-/** Creates a shape for `keys` (taken over, not copied). */
-export function newRowShape(keys: readonly string[]): RowShape {
-  return { keys, owner: undefined, index: -1 };
-}
-
 /**
  * Finds `keys` among the shapes of one encode call (`known`, beside their key lists in `list`), or
  * adds them; returns the shape.
@@ -35,7 +30,8 @@ export function internRowShape(keys: readonly string[], known: RowShape[], list:
     const candidate = known[i] as RowShape;
     if (sameKeys(candidate.keys, keys)) return candidate;
   }
-  const shape = newRowShape(keys);
+  // `keys` is taken over, not copied.
+  const shape: RowShape = { keys, owner: undefined, index: -1 };
   shapeIndex(shape, known, list);
   return shape;
 }
