@@ -1,6 +1,7 @@
 /**
  * Every error the library raises, and the fallback class for task errors whose class is not
- * registered where they land. Error factories live here so messages stay consistent.
+ * registered where they land. Every error factory lives here, so a code is worded one way
+ * wherever it is raised.
  * @module
  */
 
@@ -79,4 +80,155 @@ export class RemoteError extends Error {
 /** Builds a `CelerityError` whose message ends with the path, when one is known. */
 export function celerityError(code: CelerityErrorCode, message: string, details: CelerityErrorDetails = {}): CelerityError {
   return new CelerityError(code, details.path === undefined ? message : `${message} (at ${details.path})`, details);
+}
+
+/** The message of a thrown value, for wrapping it in one of ours. */
+export function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values that cannot travel: shared by the structured-clone codec and the JSON wire, worded for
+// where the value was going.
+
+/** Where a value was going, as the messages put it. */
+export interface Medium {
+  /** The operation, as in "Cannot encode ..." or "Cannot stringify ...". */
+  readonly verb: string;
+  /** What cannot happen to such a value, e.g. "sent to another thread". */
+  readonly fate: string;
+}
+
+/** The structured-clone codec: values go to another thread. */
+export const TO_THREAD: Medium = { verb: 'encode', fate: 'sent to another thread' };
+/** The JSON wire: values become text. */
+export const TO_JSON: Medium = { verb: 'stringify', fate: 'written as JSON' };
+
+/** `ERR_UNCLONEABLE` for a value of the given kind (`function`, `symbol` or a class name). */
+export function uncloneableError(kind: string, medium: Medium): CelerityError {
+  const hint =
+    kind === 'function'
+      ? `functions cannot be ${medium.fate}; leave it out, or hold it in a registered class whose toSerialisable() omits it`
+      : kind === 'symbol'
+        ? `symbols cannot be ${medium.fate}; use a string instead`
+        : `a ${kind} cannot be ${medium.fate}; send the data it holds instead`;
+  return celerityError('ERR_UNCLONEABLE', `Cannot ${medium.verb} a ${kind}: ${hint}`);
+}
+
+/** `ERR_UNREGISTERED_CLASS` for an instance of the class named `name`, which the registry does not know. */
+export function unregisteredError(name: string, medium: Medium): CelerityError {
+  return celerityError(
+    'ERR_UNREGISTERED_CLASS',
+    `Cannot ${medium.verb} an instance of ${name}: the class is not registered. Give it toSerialisable() and static fromSerialisable(data), then call register(${name}, { id: '${name}', module: import.meta.url }) (or use @serialisable), or ${medium.verb} with { strict: false } to send it as a plain object`,
+  );
+}
+
+/** `ERR_CYCLE` for an instance (or error, `description` says which) met again inside its own data. */
+export function instanceCycleError(description: string, classId: string | undefined): CelerityError {
+  return celerityError(
+    'ERR_CYCLE',
+    `${description} is reached again from its own data; a cycle through a Serialisable's data cannot be rebuilt. Break the cycle in toSerialisable() (send an id instead of the object)`,
+    classId === undefined ? {} : { classId },
+  );
+}
+
+/** `ERR_CYCLE` for a container met again from inside the data of an instance it holds. */
+export function containerCycleError(): CelerityError {
+  return celerityError(
+    'ERR_CYCLE',
+    "A Serialisable's data leads back to a container that holds the instance itself; a cycle through a Serialisable's data cannot be rebuilt. Break the cycle in toSerialisable()",
+  );
+}
+
+/** `ERR_TO_SERIALISABLE`: the `toSerialisable()` of class `classId` threw `cause`. */
+export function toSerialisableError(classId: string, cause: unknown): CelerityError {
+  return celerityError('ERR_TO_SERIALISABLE', `${classId}.toSerialisable() threw: ${messageOf(cause)}`, { classId, cause });
+}
+
+/** `ERR_FROM_SERIALISABLE`: the `fromSerialisable()` of class `classId` threw `cause`. */
+export function fromSerialisableError(classId: string, cause: unknown, path?: string): CelerityError {
+  return celerityError('ERR_FROM_SERIALISABLE', `${classId}.fromSerialisable() threw: ${messageOf(cause)}`, path === undefined ? { classId, cause } : { classId, cause, path });
+}
+
+/** `ERR_BAD_JSON`: the text (or its parsed form) is not what `stringify` writes. */
+export function badJsonError(message: string, cause?: unknown): CelerityError {
+  return new CelerityError('ERR_BAD_JSON', `parse: ${message}`, cause === undefined ? {} : { cause });
+}
+
+// ---------------------------------------------------------------------------------------------
+// How a run can end without its task's own error: cancellation, timeout, thread death, a full
+// queue, a closed or destroyed app.
+
+function named(error: CelerityError, name: string): CelerityError {
+  Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+  return error;
+}
+
+/** The rejection of a cancelled run: named `'AbortError'`, code `ERR_TASK_CANCELLED`, the reason as `cause`. */
+export function abortError(reason: unknown): CelerityError {
+  const error = new CelerityError('ERR_TASK_CANCELLED', 'The run was cancelled', reason === undefined ? {} : { cause: reason });
+  return named(error, 'AbortError');
+}
+
+/** The rejection of a run that ran past its time limit: named `'TimeoutError'`, code `ERR_TASK_TIMEOUT`. */
+export function timeoutError(ms: number): CelerityError {
+  return named(new CelerityError('ERR_TASK_TIMEOUT', `The run timed out after running for ${ms} ms`), 'TimeoutError');
+}
+
+/** The rejection of a run refused because the app is closing or closed. */
+export function closedError(): CelerityError {
+  return new CelerityError('ERR_APP_CLOSED', 'The app is closed: it accepts no new runs');
+}
+
+/** The rejection of a run left unfinished when `close({ timeout })` ran out of time. */
+export function closeTimeoutError(ms: number): CelerityError {
+  return new CelerityError('ERR_APP_CLOSED', `The app closed before this run finished (close timeout of ${ms} ms)`);
+}
+
+/** The rejection of a run that was unsettled when the app was destroyed, or submitted after. */
+export function destroyedError(): CelerityError {
+  return new CelerityError('ERR_APP_DESTROYED', 'The app was destroyed');
+}
+
+/** `ERR_INVALID_OPTION` with the given message. */
+export function invalidOption(message: string): CelerityError {
+  return new CelerityError('ERR_INVALID_OPTION', message);
+}
+
+/**
+ * Translates a rejection from the pool (never a task's own error: tasks answer through the
+ * protocol) into what the caller sees.
+ */
+export function poolError(error: unknown): CelerityError {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const message = messageOf(error);
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new CelerityError('ERR_WORKER_OUT_OF_MEMORY', `The run's thread ran out of memory (${message}); the pool replaced it`, { cause: error });
+  }
+  if (error instanceof Error && error.name === 'DataCloneError') {
+    return new CelerityError('ERR_UNCLONEABLE', `The run's message could not be sent to a thread (${message}); a transferred buffer may already be detached`, { cause: error });
+  }
+  if (/queue is at limit|No task queue available/i.test(message)) {
+    return new CelerityError('ERR_QUEUE_FULL', 'The app queue is full (options.maxQueue); try again later', { cause: error });
+  }
+  return new CelerityError('ERR_WORKER_EXITED', `The run's thread stopped before the task finished (${message}); the pool replaced it`, { cause: error });
+}
+
+/** A failure as another side reported it: the fields of a CelerityError, as plain data. */
+export interface FailureFields {
+  readonly code: string;
+  readonly message: string;
+  readonly path?: string | undefined;
+  readonly classId?: string | undefined;
+  readonly stack?: string | undefined;
+}
+
+/** Rebuilds a failure the worker reported (unknown task, bad arguments, unencodable result ...). */
+export function failureError(record: FailureFields): CelerityError {
+  const details: { path?: string; classId?: string } = {};
+  if (record.path !== undefined) details.path = record.path;
+  if (record.classId !== undefined) details.classId = record.classId;
+  const error = new CelerityError(record.code as CelerityErrorCode, record.message, details);
+  if (record.stack !== undefined) error.stack = record.stack;
+  return error;
 }

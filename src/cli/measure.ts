@@ -5,6 +5,7 @@
  * @module
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { types } from 'node:util';
 
 /** The outcome of one measurement. */
 export interface Timing {
@@ -31,10 +32,6 @@ const MIN_SAMPLE_MS = 1;
 /** Never batch more calls than this into one sample. */
 const MAX_BATCH = 10_000;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
 /** Median of a non-empty list. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -54,7 +51,7 @@ interface Sampler {
 
 async function sampler(fn: () => unknown): Promise<Sampler> {
   const first = fn();
-  const isAsync = isThenable(first);
+  const isAsync = types.isPromise(first);
   if (isAsync) await first;
   // Sync functions are timed without an `await` per call: its microtask would be part of the figure.
   const run = isAsync
@@ -84,16 +81,6 @@ async function warmUp(s: Sampler, ms: number): Promise<void> {
 
 function timing(s: Sampler): Timing {
   return { medianMs: median(s.perCall), minMs: Math.min(...s.perCall), samples: s.perCall.length, batch: s.batch };
-}
-
-/**
- * Times `fn` (sync or async). Between samples it yields to the event loop, so a progress spinner
- * keeps turning and pending I/O does not pile up inside a sample.
- */
-export async function measure(fn: () => unknown, options: MeasureOptions): Promise<Timing> {
-  const [result] = Object.values(await measureGroup({ fn }, options));
-  if (result === undefined) throw new Error('measure: nothing was timed');
-  return result;
 }
 
 /**

@@ -4,8 +4,10 @@
  * arriving at a place, whether it is shared.
  * @module
  */
-import { badJson, show } from './errors.js';
+import { show } from './show.js';
 import { DEF_BUFFER, DEF_DATA, DEF_VALUE, parsePath } from './format.js';
+import { badJsonError } from '../errors.js';
+import { getOwn } from '../codec/own-property.js';
 
 /** Above this many children, a node indexes them by segment (most nodes have one or two). */
 const INDEX_FROM = 8;
@@ -63,31 +65,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Builds the plan of a wire's `meta`. */
 export function buildPlan(meta: unknown): Plan {
-  if (!isRecord(meta)) throw badJson('"meta" must be an object');
-  if (meta.v !== 1) throw badJson(`unsupported superjson path version ${show(meta.v)} in "meta.v" (expected 1)`);
+  if (!isRecord(meta)) throw badJsonError('"meta" must be an object');
+  if (meta.v !== 1) throw badJsonError(`unsupported superjson path version ${show(meta.v)} in "meta.v" (expected 1)`);
   const root = new PlanNode('');
   const values = meta.values;
   if (Array.isArray(values)) annotate(root, values);
   else if (isRecord(values)) annotateChildren(root, values);
-  else if (values !== undefined) throw badJson('"meta.values" must be an annotation or an object of annotations');
+  else if (values !== undefined) throw badJsonError('"meta.values" must be an annotation or an object of annotations');
   const defs = meta.defs;
   if (defs === undefined) return { root, defCount: 0 };
-  if (!Array.isArray(defs)) throw badJson('"meta.defs" must be an array');
+  if (!Array.isArray(defs)) throw badJsonError('"meta.defs" must be an array');
   for (let index = 0; index < defs.length; index++) addDef(root, defs[index], index);
   return { root, defCount: defs.length };
 }
 
 function annotate(node: PlanNode, annotation: unknown): void {
   if (!Array.isArray(annotation) || annotation.length < 1 || annotation.length > 2) {
-    throw badJson(`an annotation must be [type] or [type, children], got ${show(annotation)}`);
+    throw badJsonError(`an annotation must be [type] or [type, children], got ${show(annotation)}`);
   }
-  if (node.type !== undefined) throw badJson('two annotations for one place');
+  if (node.type !== undefined) throw badJsonError('two annotations for one place');
   const type: unknown = annotation[0];
-  if (type === undefined) throw badJson('an annotation without a type');
+  if (type === undefined) throw badJsonError('an annotation without a type');
   node.type = type;
   if (annotation.length === 2) {
     const children: unknown = annotation[1];
-    if (!isRecord(children)) throw badJson('the children of an annotation must be an object');
+    if (!isRecord(children)) throw badJsonError('the children of an annotation must be an object');
     annotateChildren(node, children);
   }
 }
@@ -100,26 +102,25 @@ function annotateChildren(node: PlanNode, children: Record<string, unknown>): vo
       target = node.child(key);
     } else {
       const segments = parsePath(key);
-      if (segments === undefined) throw badJson(`invalid path ${JSON.stringify(key)} in "meta.values"`);
+      if (segments === undefined) throw badJsonError(`invalid path ${JSON.stringify(key)} in "meta.values"`);
       target = node;
       for (const segment of segments) target = target.child(segment);
     }
-    // Read as an own property even when the key is `__proto__`.
-    annotate(target, key === '__proto__' ? Object.getOwnPropertyDescriptor(children, key)?.value : children[key]);
+    annotate(target, getOwn(children, key));
   }
 }
 
 function addDef(root: PlanNode, entry: unknown, index: number): void {
-  if (!Array.isArray(entry) || entry.length < 1) throw badJson(`"meta.defs[${index}]" must be [kind, ...path]`);
+  if (!Array.isArray(entry) || entry.length < 1) throw badJsonError(`"meta.defs[${index}]" must be [kind, ...path]`);
   let node = root;
   for (let i = 1; i < entry.length; i++) {
     const segment: unknown = entry[i];
-    if (typeof segment !== 'string' && typeof segment !== 'number') throw badJson(`"meta.defs[${index}]" has a path segment that is not a string or number`);
+    if (typeof segment !== 'string' && typeof segment !== 'number') throw badJsonError(`"meta.defs[${index}]" has a path segment that is not a string or number`);
     node = node.child(String(segment));
   }
   const kind: unknown = entry[0];
   const slot = kind === DEF_VALUE ? 'def' : kind === DEF_DATA ? 'dataDef' : kind === DEF_BUFFER ? 'bufferDef' : undefined;
-  if (slot === undefined) throw badJson(`"meta.defs[${index}]" has an unknown kind ${show(kind)}`);
-  if (node[slot] >= 0) throw badJson(`"meta.defs[${index}]" names a place that is already shared`);
+  if (slot === undefined) throw badJsonError(`"meta.defs[${index}]" has an unknown kind ${show(kind)}`);
+  if (node[slot] >= 0) throw badJsonError(`"meta.defs[${index}]" names a place that is already shared`);
   node[slot] = index;
 }

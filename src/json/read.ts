@@ -8,15 +8,15 @@
  * Nothing outside the plan is ever interpreted: data that looks like an annotation is data.
  * @module
  */
-import { messageOf } from '../encode.js';
-import { recordToError, type ErrorRecord } from '../error-protocol.js';
-import { celerityError } from '../errors.js';
-import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../path.js';
-import { registryTable } from '../registry.js';
+import { show } from './show.js';
+import { recordToError, type ErrorRecord } from '../codec/error-record.js';
+import { fromSerialisableError, badJsonError, celerityError } from '../errors.js';
+import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
+import { registryTable } from '../codec/registry.js';
 import { fromBase64, viewConstructor } from './bytes.js';
-import { badJson, show } from './errors.js';
 import { EXT, Ext } from './format.js';
 import type { PlanNode } from './plan.js';
+import { getOwn, setOwn } from '../codec/own-property.js';
 
 /** What a `["celerity","hole"]` place reads as: its array slot is deleted. */
 export const HOLE: unique symbol = Symbol('celerity.json.hole');
@@ -43,16 +43,6 @@ function arrayIndex(segment: string, length: number): number {
   return Number.isInteger(n) && n >= 0 && n < length && String(n) === segment ? n : -1;
 }
 
-/** An own property's value, read as such even when the key is `__proto__`. */
-function own(target: Container, key: string): unknown {
-  return key === '__proto__' ? Object.getOwnPropertyDescriptor(target, key)?.value : target[key];
-}
-
-/** Sets an own data property; `__proto__` is defined rather than assigned (which would set the prototype). */
-function setOwn(target: Container, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  else target[key] = value;
-}
 
 /** One parse call's state. Not reusable. */
 export class JsonReader {
@@ -81,7 +71,7 @@ export class JsonReader {
       if (type[0] === 'custom' && type.length === 2) return this.instance(raw, node, type[1], false);
       if (type[0] === EXT) return this.extension(raw, node, type as unknown[]);
     }
-    throw badJson(`unknown annotation ${show(type)}`);
+    throw badJsonError(`unknown annotation ${show(type)}`);
   }
 
   private builtIn(raw: unknown, node: PlanNode, type: string): unknown {
@@ -105,7 +95,7 @@ export class JsonReader {
         try {
           return this.made(node, new RegExp(text.slice(1, end), text.slice(end + 1)));
         } catch (cause) {
-          throw badJson(`invalid regular expression ${JSON.stringify(text)}`, cause);
+          throw badJsonError(`invalid regular expression ${JSON.stringify(text)}`, cause);
         }
       }
       case 'map':
@@ -113,7 +103,7 @@ export class JsonReader {
       case 'set':
         return this.set(raw, node);
       default:
-        throw badJson(`unknown annotation ${show(type)}`);
+        throw badJsonError(`unknown annotation ${show(type)}`);
     }
   }
 
@@ -133,7 +123,7 @@ export class JsonReader {
         return HOLE;
       case Ext.NullProto: {
         this.noSpecialDefs(node);
-        if (!isRecord(raw)) throw badJson('a null-prototype object must be written as an object');
+        if (!isRecord(raw)) throw badJsonError('a null-prototype object must be written as an object');
         Object.setPrototypeOf(raw, null);
         if (node.def >= 0) this.defs[node.def] = raw;
         if (node.children !== undefined) this.children(raw, node.children);
@@ -149,19 +139,19 @@ export class JsonReader {
       case Ext.Wrapper:
         return this.made(node, this.wrapper(raw, node, type[2]));
       default:
-        throw badJson(`unknown annotation ${show(type)}`);
+        throw badJsonError(`unknown annotation ${show(type)}`);
     }
   }
 
   /** Checks a place with no children; `valid` says whether its json has the expected form. */
   private leaf(node: PlanNode, valid: boolean): void {
-    if (node.children !== undefined) throw badJson(`annotations below a ${show(node.type)} value`);
+    if (node.children !== undefined) throw badJsonError(`annotations below a ${show(node.type)} value`);
     this.noSpecialDefs(node);
-    if (!valid) throw badJson(`malformed ${show(node.type)} value`);
+    if (!valid) throw badJsonError(`malformed ${show(node.type)} value`);
   }
 
   private noSpecialDefs(node: PlanNode): void {
-    if (node.dataDef >= 0 || node.bufferDef >= 0) throw badJson('"meta.defs" names instance data or a buffer at a place that has none');
+    if (node.dataDef >= 0 || node.bufferDef >= 0) throw badJsonError('"meta.defs" names instance data or a buffer at a place that has none');
   }
 
   /** Files a value made at `node` as shared, when the plan says it is. */
@@ -190,7 +180,7 @@ export class JsonReader {
       for (const child of this.order(children, array)) {
         const segment = child.segment;
         const index = arrayIndex(segment, array.length);
-        if (index < 0) throw badJson(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
+        if (index < 0) throw badJsonError(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
         try {
           const value = this.revive(array[index], child);
           if (value === HOLE) Reflect.deleteProperty(array, index);
@@ -202,13 +192,13 @@ export class JsonReader {
       }
       return;
     }
-    if (!isRecord(raw)) throw badJson('an annotation names a property of a value that is not an object');
+    if (!isRecord(raw)) throw badJsonError('an annotation names a property of a value that is not an object');
     for (const child of this.order(children, raw)) {
       const segment = child.segment;
-      if (!Object.hasOwn(raw, segment)) throw badJson(`an annotation names property ${JSON.stringify(segment)}, which the object does not have`);
+      if (!Object.hasOwn(raw, segment)) throw badJsonError(`an annotation names property ${JSON.stringify(segment)}, which the object does not have`);
       try {
-        const value = this.revive(own(raw, segment), child);
-        if (value === HOLE) throw badJson('a hole outside an array');
+        const value = this.revive(getOwn(raw, segment), child);
+        if (value === HOLE) throw badJsonError('a hole outside an array');
         setOwn(raw, segment, value);
       } catch (error) {
         addSegment(error, propertySegment(segment));
@@ -219,7 +209,7 @@ export class JsonReader {
 
   private map(raw: unknown, node: PlanNode): Map<unknown, unknown> {
     this.noSpecialDefs(node);
-    if (!Array.isArray(raw)) throw badJson('a Map must be written as an array of entries');
+    if (!Array.isArray(raw)) throw badJsonError('a Map must be written as an array of entries');
     const entries = raw as unknown[];
     const map = this.made(node, new Map<unknown, unknown>());
     for (const child of this.order(node.children ?? NO_CHILDREN, entries)) {
@@ -227,15 +217,15 @@ export class JsonReader {
       const index = arrayIndex(segment, entries.length);
       const pair = entries[index];
       if (index < 0 || !Array.isArray(pair) || pair.length !== 2 || child.type !== undefined || child.def >= 0) {
-        throw badJson(`an annotation names Map entry ${JSON.stringify(segment)}, which is not a [key, value] pair`);
+        throw badJsonError(`an annotation names Map entry ${JSON.stringify(segment)}, which is not a [key, value] pair`);
       }
       for (const sideNode of this.order(child.children ?? NO_CHILDREN, pair)) {
         const side = sideNode.segment;
         const at = side === '0' ? 0 : side === '1' ? 1 : -1;
-        if (at < 0) throw badJson(`an annotation names part ${JSON.stringify(side)} of a Map entry`);
+        if (at < 0) throw badJsonError(`an annotation names part ${JSON.stringify(side)} of a Map entry`);
         try {
           const value = this.revive(pair[at], sideNode);
-          if (value === HOLE) throw badJson('a hole in a Map');
+          if (value === HOLE) throw badJsonError('a hole in a Map');
           pair[at] = value;
         } catch (error) {
           addSegment(error, at === 0 ? mapKeySegment(index) : mapValueSegment(pair[0]));
@@ -245,7 +235,7 @@ export class JsonReader {
     }
     for (let i = 0; i < entries.length; i++) {
       const pair = entries[i];
-      if (!Array.isArray(pair) || pair.length !== 2) throw badJson(`Map entry ${i} is not a [key, value] pair`);
+      if (!Array.isArray(pair) || pair.length !== 2) throw badJsonError(`Map entry ${i} is not a [key, value] pair`);
       map.set(pair[0], pair[1]);
     }
     return map;
@@ -253,16 +243,16 @@ export class JsonReader {
 
   private set(raw: unknown, node: PlanNode): Set<unknown> {
     this.noSpecialDefs(node);
-    if (!Array.isArray(raw)) throw badJson('a Set must be written as an array of members');
+    if (!Array.isArray(raw)) throw badJsonError('a Set must be written as an array of members');
     const members = raw as unknown[];
     const set = this.made(node, new Set<unknown>());
     for (const child of this.order(node.children ?? NO_CHILDREN, members)) {
       const segment = child.segment;
       const index = arrayIndex(segment, members.length);
-      if (index < 0) throw badJson(`an annotation names Set member ${JSON.stringify(segment)}, which the Set does not have`);
+      if (index < 0) throw badJsonError(`an annotation names Set member ${JSON.stringify(segment)}, which the Set does not have`);
       try {
         const value = this.revive(members[index], child);
-        if (value === HOLE) throw badJson('a hole in a Set');
+        if (value === HOLE) throw badJsonError('a hole in a Set');
         members[index] = value;
       } catch (error) {
         addSegment(error, setMemberSegment(index));
@@ -274,8 +264,8 @@ export class JsonReader {
   }
 
   private instance(raw: unknown, node: PlanNode, id: unknown, boxed: boolean): unknown {
-    if (typeof id !== 'string') throw badJson('a class annotation without a class id');
-    if (node.bufferDef >= 0) throw badJson('"meta.defs" names a buffer at a class instance');
+    if (typeof id !== 'string') throw badJsonError('a class annotation without a class id');
+    if (node.bufferDef >= 0) throw badJsonError('"meta.defs" names a buffer at a class instance');
     const entry = this.byId.get(id);
     if (entry === undefined) {
       throw celerityError(
@@ -285,15 +275,15 @@ export class JsonReader {
       );
     }
     const fromSerialisable = entry.fromSerialisable;
-    if (fromSerialisable === undefined) throw badJson(`class id "${id}" travels by the error protocol, not as data`);
+    if (fromSerialisable === undefined) throw badJsonError(`class id "${id}" travels by the error protocol, not as data`);
     let data: unknown;
     if (boxed) {
       const child = node.find('0');
       if (!Array.isArray(raw) || raw.length !== 1 || node.dataDef >= 0 || (node.children !== undefined && (child === undefined || node.children.length !== 1))) {
-        throw badJson(`malformed data of a ${id} instance`);
+        throw badJsonError(`malformed data of a ${id} instance`);
       }
       data = child === undefined ? raw[0] : this.revive(raw[0], child);
-      if (data === HOLE) throw badJson('a hole as instance data');
+      if (data === HOLE) throw badJsonError('a hole as instance data');
     } else {
       if (node.dataDef >= 0) this.defs[node.dataDef] = raw;
       if (node.children !== undefined) this.children(raw, node.children);
@@ -303,15 +293,15 @@ export class JsonReader {
     try {
       value = fromSerialisable(data);
     } catch (cause) {
-      throw celerityError('ERR_FROM_SERIALISABLE', `${id}.fromSerialisable() threw: ${messageOf(cause)}`, { classId: id, cause });
+      throw fromSerialisableError(id, cause);
     }
     return this.made(node, value);
   }
 
   private error(raw: unknown, node: PlanNode, id: unknown): Error {
     this.noSpecialDefs(node);
-    if (typeof id !== 'string') throw badJson('an error annotation without a class id');
-    if (!isRecord(raw)) throw badJson('an error must be written as an object');
+    if (typeof id !== 'string') throw badJsonError('an error annotation without a class id');
+    if (!isRecord(raw)) throw badJsonError('an error must be written as an object');
     const { name, message, stack, hasCause, errors, props } = raw;
     if (
       typeof name !== 'string' ||
@@ -321,7 +311,7 @@ export class JsonReader {
       (errors !== undefined && !Array.isArray(errors)) ||
       (props !== undefined && !isRecord(props))
     ) {
-      throw badJson('malformed error record');
+      throw badJsonError('malformed error record');
     }
     for (const child of this.order(node.children ?? NO_CHILDREN, raw)) {
       const field = child.segment;
@@ -333,7 +323,7 @@ export class JsonReader {
           throw error;
         }
       } else if ((field === 'errors' && errors !== undefined) || (field === 'props' && props !== undefined)) {
-        if (child.type !== undefined || child.def >= 0 || child.children === undefined) throw badJson(`malformed annotation of an error's ${field}`);
+        if (child.type !== undefined || child.def >= 0 || child.children === undefined) throw badJsonError(`malformed annotation of an error's ${field}`);
         try {
           this.children(raw[field], child.children);
         } catch (error) {
@@ -342,7 +332,7 @@ export class JsonReader {
           throw error;
         }
       } else {
-        throw badJson(`an annotation names ${JSON.stringify(field)} of an error record`);
+        throw badJsonError(`an annotation names ${JSON.stringify(field)} of an error record`);
       }
     }
     const record: ErrorRecord = { name, message };
@@ -360,19 +350,19 @@ export class JsonReader {
 
   private view(raw: unknown, node: PlanNode, type: unknown[]): ArrayBufferView {
     const spec = viewConstructor(type[2]);
-    if (spec === undefined) throw badJson(`unknown view type ${show(type[2])}`);
+    if (spec === undefined) throw badJsonError(`unknown view type ${show(type[2])}`);
     const [View, size] = spec;
     if (typeof raw === 'string') {
-      if (node.children !== undefined || node.dataDef >= 0) throw badJson('malformed view');
+      if (node.children !== undefined || node.dataDef >= 0) throw badJsonError('malformed view');
       const buffer = fromBase64(raw, type[3] === 'shared');
-      if (buffer === undefined || buffer.byteLength % size !== 0) throw badJson(`malformed ${String(type[2])} bytes`);
+      if (buffer === undefined || buffer.byteLength % size !== 0) throw badJsonError(`malformed ${String(type[2])} bytes`);
       if (node.bufferDef >= 0) this.defs[node.bufferDef] = buffer;
       return this.made(node, new View(buffer));
     }
     this.noSpecialDefs(node);
     const child = node.find('0');
     if (!Array.isArray(raw) || raw.length !== 3 || (node.children !== undefined && (child === undefined || node.children.length !== 1))) {
-      throw badJson('malformed view');
+      throw badJsonError('malformed view');
     }
     let buffer: unknown;
     try {
@@ -383,13 +373,13 @@ export class JsonReader {
     }
     const [, byteOffset, length] = raw as unknown[];
     if (!(buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer))) {
-      throw badJson('a view whose buffer is not a buffer');
+      throw badJsonError('a view whose buffer is not a buffer');
     }
-    if (typeof byteOffset !== 'number' || typeof length !== 'number') throw badJson('malformed view');
+    if (typeof byteOffset !== 'number' || typeof length !== 'number') throw badJsonError('malformed view');
     try {
       return this.made(node, new View(buffer, byteOffset, length));
     } catch (cause) {
-      throw badJson('a view that does not fit its buffer', cause);
+      throw badJsonError('a view that does not fit its buffer', cause);
     }
   }
 
@@ -409,7 +399,7 @@ export class JsonReader {
         this.leaf(node, text !== undefined && INTEGER.test(text));
         return Object(BigInt(text as string)) as object;
       default:
-        throw badJson(`unknown wrapper type ${show(type)}`);
+        throw badJsonError(`unknown wrapper type ${show(type)}`);
     }
   }
 }

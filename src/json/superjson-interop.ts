@@ -10,10 +10,8 @@
  * @module
  */
 import SuperJSON from 'superjson';
-import { messageOf } from '../encode.js';
-import { CelerityError, celerityError } from '../errors.js';
-import { registryTable, type RegistryEntry } from '../registry.js';
-import { badJson } from './errors.js';
+import { messageOf, fromSerialisableError, badJsonError, CelerityError } from '../errors.js';
+import { registryTable, type RegistryEntry } from '../codec/registry.js';
 
 let instance: SuperJSON | undefined;
 let syncedSize = -1;
@@ -51,7 +49,7 @@ function rebuild(entry: RegistryEntry, id: string, data: unknown): unknown {
   try {
     return entry.fromSerialisable?.(data);
   } catch (cause) {
-    throw celerityError('ERR_FROM_SERIALISABLE', `${id}.fromSerialisable() threw: ${messageOf(cause)}`, { classId: id, cause });
+    throw fromSerialisableError(id, cause);
   }
 }
 
@@ -67,6 +65,6 @@ export function readSuperJsonPayload(wire: { json: unknown; meta?: unknown }): u
     return privateSuperJson().deserialize(wire as Parameters<SuperJSON['deserialize']>[0]);
   } catch (error) {
     if (error instanceof CelerityError) throw error;
-    throw badJson(`this superjson payload cannot be read: ${messageOf(error)}`, error);
+    throw badJsonError(`this superjson payload cannot be read: ${messageOf(error)}`, error);
   }
 }

@@ -12,16 +12,13 @@
  * `meta.defs`; the second occurrence becomes a reference to that entry.
  * @module
  */
-import { BuiltInKind, classifyBuiltIn, className, isError } from '../builtins.js';
-import { messageOf } from '../encode.js';
-import { errorToRecord } from '../error-protocol.js';
-import { celerityError } from '../errors.js';
-import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../path.js';
-import { registryTable, type RegistryEntry, type Serialisable } from '../registry.js';
+import { BuiltInKind, classifyBuiltIn, className, isError } from '../codec/builtins.js';
+import { errorToRecord } from '../codec/error-record.js';
+import { TO_JSON, uncloneableError, unregisteredError, instanceCycleError, containerCycleError, toSerialisableError } from '../errors.js';
+import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
+import { registryTable, type RegistryEntry, type Serialisable } from '../codec/registry.js';
 import { toBase64, viewName } from './bytes.js';
 import { isoText } from './date.js';
-import { instanceCycleError } from '../value-errors.js';
-import { containerCycle, notWritable, unregisteredClass } from './errors.js';
 import {
   DEF_BUFFER,
   DEF_DATA,
@@ -38,6 +35,7 @@ import {
   type JsonValue,
   type JsonWire,
 } from './format.js';
+import { setOwn } from '../codec/own-property.js';
 
 /** The state of an object whose walk has finished (others hold the instance depth they began at). */
 const DONE = -1;
@@ -73,11 +71,6 @@ function isShared(buffer: ArrayBufferLike): boolean {
   return typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
 }
 
-/** Sets a property; `__proto__` is defined as data rather than assigned (which would set the prototype). */
-function setKey<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  else target[key] = value;
-}
 
 /** One stringify call's state. Not reusable. */
 export class JsonWriter {
@@ -147,7 +140,7 @@ export class JsonWriter {
         this.put(BIGINT);
         return value.toString();
       default:
-        throw notWritable(typeof value);
+        throw uncloneableError(typeof value, TO_JSON);
     }
   }
 
@@ -188,7 +181,7 @@ export class JsonWriter {
       case BuiltInKind.Error:
         return this.error(value as Error, undefined);
       case BuiltInKind.Unregistered:
-        if (this.strict) throw unregisteredClass(value);
+        if (this.strict) throw unregisteredError(className(value), TO_JSON);
         // Not strict: sent as structured clone would send it, a plain object of its own properties.
         return this.plain(value, false);
       case BuiltInKind.Leaf: {
@@ -197,10 +190,10 @@ export class JsonWriter {
         if (tag === '[object Date]') return this.date(value as Date);
         if (tag === '[object RegExp]') return this.leaf(value, REGEXP, RegExp.prototype.toString.call(value));
         if (tag === '[object ArrayBuffer]') return this.buffer(value as ArrayBuffer, BUFFER);
-        throw notWritable(className(value));
+        throw uncloneableError(className(value), TO_JSON);
       }
       default:
-        throw notWritable(className(value));
+        throw uncloneableError(className(value), TO_JSON);
     }
   }
 
@@ -215,7 +208,7 @@ export class JsonWriter {
     const segments = this.segments;
     let key = escapeSegment(segments[from] as Segment);
     for (let i = from + 1; i < to; i++) key += '.' + escapeSegment(segments[i] as Segment);
-    setKey((this.owner ??= {}), key, annotation);
+    setOwn((this.owner ??= {}), key, annotation);
   }
 
   /** Remembers a newly met object; see the module notes. */
@@ -239,7 +232,7 @@ export class JsonWriter {
       const entry = this.byPrototype.get(Object.getPrototypeOf(value) as object);
       if (entry !== undefined) throw instanceCycleError(`An instance of ${entry.id}`, entry.id);
       if (isError(value)) throw instanceCycleError(`The ${className(value)} error`, undefined);
-      throw containerCycle();
+      throw containerCycleError();
     }
     this.put(REF);
     return this.defFor(id);
@@ -292,7 +285,7 @@ export class JsonWriter {
           json = this.value(child);
           this.depth = depth;
         }
-        setKey(out, key, json);
+        setOwn(out, key, json);
       }
     } catch (error) {
       addSegment(error, propertySegment(key));
@@ -433,7 +426,7 @@ export class JsonWriter {
     try {
       raw = (value as Serialisable).toSerialisable();
     } catch (cause) {
-      throw celerityError('ERR_TO_SERIALISABLE', `${entry.id}.toSerialisable() threw: ${messageOf(cause)}`, { classId: entry.id, cause });
+      throw toSerialisableError(entry.id, cause);
     }
     this.current = id;
     const depth = this.openOwner();
@@ -504,7 +497,7 @@ export class JsonWriter {
           this.segments[depth] = 'props';
           this.segments[depth + 1] = key;
           this.depth = depth + 2;
-          setKey(props, key, this.value(record.props[key]));
+          setOwn(props, key, this.value(record.props[key]));
           this.depth = depth;
         }
       } catch (error) {
@@ -559,7 +552,7 @@ export class JsonWriter {
 
   private view(value: ArrayBufferView): JsonValue {
     const name = viewName(value);
-    if (name === undefined) throw notWritable(className(value));
+    if (name === undefined) throw uncloneableError(className(value), TO_JSON);
     const buffer = value.buffer;
     const type: AnnotationType = isShared(buffer) ? [EXT, Ext.View, name, 'shared'] : [EXT, Ext.View, name];
     const known = this.ids.get(buffer);

@@ -7,17 +7,16 @@
  * never make `parse` build a class or touch a prototype.
  * @module
  */
-import { messageOf } from './encode.js';
-import { CelerityError } from './errors.js';
-import { finishPath } from './path.js';
-import { badJson, show } from './json/errors.js';
-import { JSON_FORMAT_VERSION, type JsonWire } from './json/format.js';
-import { buildPlan } from './json/plan.js';
-import { HOLE, JsonReader } from './json/read.js';
-import { JsonWriter } from './json/write.js';
-import { isSuperJsonPayload, readSuperJsonPayload } from './json/superjson-interop.js';
+import { show } from './show.js';
+import { messageOf, badJsonError, CelerityError } from '../errors.js';
+import { finishPath } from '../codec/path.js';
+import { JSON_FORMAT_VERSION, type JsonWire } from './format.js';
+import { buildPlan } from './plan.js';
+import { HOLE, JsonReader } from './read.js';
+import { JsonWriter } from './write.js';
+import { isSuperJsonPayload, readSuperJsonPayload } from './superjson-interop.js';
 
-export type { Annotation, AnnotationChildren, AnnotationType, DefEntry, JsonMeta, JsonValue, JsonWire } from './json/format.js';
+export type { Annotation, AnnotationChildren, AnnotationType, DefEntry, JsonMeta, JsonValue, JsonWire } from './format.js';
 
 /** Options of {@link stringify} and {@link serialize}. */
 export interface JsonStringifyOptions {
@@ -76,10 +75,10 @@ export function deserialize(wire: unknown, options: JsonParseOptions = {}): unkn
   const plan = buildPlan(meta);
   try {
     const value = new JsonReader(plan.defCount).revive(json, plan.root);
-    if (value === HOLE) throw badJson('a hole as the value');
+    if (value === HOLE) throw badJsonError('a hole as the value');
     return value;
   } catch (error) {
-    const failure = error instanceof CelerityError ? error : badJson(`malformed payload: ${messageOf(error)}`, error);
+    const failure = error instanceof CelerityError ? error : badJsonError(`malformed payload: ${messageOf(error)}`, error);
     finishPath(failure, options.path ?? 'value');
     throw failure;
   }
@@ -107,12 +106,12 @@ export function stringify(value: unknown, options: JsonStringifyOptions = {}): s
  */
 export function parse(text: string, options: JsonParseOptions = {}): unknown {
   const given: unknown = text;
-  if (typeof given !== 'string') throw badJson(`expected a string, got ${given === null ? 'null' : typeof given}`);
+  if (typeof given !== 'string') throw badJsonError(`expected a string, got ${given === null ? 'null' : typeof given}`);
   let wire: unknown;
   try {
     wire = JSON.parse(given);
   } catch (cause) {
-    throw badJson(`malformed JSON text: ${messageOf(cause)}`, cause);
+    throw badJsonError(`malformed JSON text: ${messageOf(cause)}`, cause);
   }
   return deserialize(wire, options);
 }
@@ -129,16 +128,16 @@ export function jsonRoundTrip(value: unknown, options: JsonRoundTripOptions = {}
 
 function checkEnvelope(wire: unknown): { json: unknown; meta: unknown } {
   if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) {
-    throw badJson('expected a celerity JSON wire: an object with "celerity", "json" and (optionally) "meta"');
+    throw badJsonError('expected a celerity JSON wire: an object with "celerity", "json" and (optionally) "meta"');
   }
   const envelope = wire as Record<string, unknown>;
   const version = envelope.celerity;
-  if (version === undefined) throw badJson('this is not a celerity JSON wire: it has no "celerity" version field');
+  if (version === undefined) throw badJsonError('this is not a celerity JSON wire: it has no "celerity" version field');
   if (version !== JSON_FORMAT_VERSION) {
-    throw badJson(
+    throw badJsonError(
       `this text is in celerity JSON format version ${show(version)}, but this copy of celerity reads version ${JSON_FORMAT_VERSION}; use the same celerity version on both sides`,
     );
   }
-  if (!Object.hasOwn(envelope, 'json')) throw badJson('the wire has no "json" field');
+  if (!Object.hasOwn(envelope, 'json')) throw badJsonError('the wire has no "json" field');
   return { json: envelope.json, meta: envelope.meta };
 }

@@ -5,9 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PLACE_QUEUED, type Core, type EncodedArgs, type EventSink } from './core.js';
-import { CelerityError } from './errors.js';
+import { abortError, timeoutError, invalidOption, failureError, CelerityError } from '../errors.js';
 import { Job } from './job.js';
-import { invalid } from './options.js';
 import {
   EVENT_PROGRESS,
   FLAG_PROGRESS,
@@ -23,8 +22,8 @@ import {
   arePlainPrimitives,
   type ResultMessage,
   type RunEvent,
-} from './protocol.js';
-import { abortError, failureError, timeoutError } from './run-errors.js';
+} from '../protocol/messages.js';
+import { isThenable } from '../protocol/thenable.js';
 
 /** Where a run is in its life. */
 export type RunState = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
@@ -86,9 +85,6 @@ function noop(): void {
   // intentionally empty
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
 
 interface Checked {
   readonly signal: AbortSignal | undefined;
@@ -104,28 +100,28 @@ const NO_OPTIONS: Checked = { signal: undefined, timeout: 0, onProgress: undefin
 function checkOptions(given: SubmitOptions | undefined, appTimeout: number): Checked {
   if (given === undefined) return appTimeout === 0 ? NO_OPTIONS : { ...NO_OPTIONS, timeout: appTimeout };
   const raw: unknown = given;
-  if (typeof raw !== 'object' || raw === null) throw invalid('submit options must be an object');
+  if (typeof raw !== 'object' || raw === null) throw invalidOption('submit options must be an object');
   const options = raw as Record<keyof SubmitOptions, unknown>;
   const { signal, timeout, onProgress, transfer } = options;
   const retry = options.retry as RetryOptions | undefined;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('options.signal must be an AbortSignal');
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) throw invalid('options.timeout must be a positive number of milliseconds');
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('options.onProgress must be a function');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption('options.signal must be an AbortSignal');
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) throw invalidOption('options.timeout must be a positive number of milliseconds');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress must be a function');
   if (transfer !== undefined && !(Array.isArray(transfer) && transfer.every((item) => item instanceof ArrayBuffer))) {
-    throw invalid('options.transfer must be an array of ArrayBuffers');
+    throw invalidOption('options.transfer must be an array of ArrayBuffers');
   }
   if (retry !== undefined) {
-    if (typeof retry !== 'object' || (retry as unknown) === null) throw invalid('options.retry must be an object such as { attempts: 3 }');
-    if (!(Number.isInteger(retry.attempts) && retry.attempts >= 1)) throw invalid('options.retry.attempts must be a positive integer (the number of tries in all)');
+    if (typeof retry !== 'object' || (retry as unknown) === null) throw invalidOption('options.retry must be an object such as { attempts: 3 }');
+    if (!(Number.isInteger(retry.attempts) && retry.attempts >= 1)) throw invalidOption('options.retry.attempts must be a positive integer (the number of tries in all)');
     if (retry.delay !== undefined && !(typeof retry.delay === 'number' && retry.delay >= 0 && retry.delay !== Infinity)) {
-      throw invalid('options.retry.delay must be a non-negative number of milliseconds');
+      throw invalidOption('options.retry.delay must be a non-negative number of milliseconds');
     }
     if (retry.backoff !== undefined && !(typeof retry.backoff === 'number' && retry.backoff >= 1 && retry.backoff !== Infinity)) {
-      throw invalid('options.retry.backoff must be a number >= 1');
+      throw invalidOption('options.retry.backoff must be a number >= 1');
     }
-    if ((retry.when as unknown) !== undefined && typeof retry.when !== 'function') throw invalid('options.retry.when must be a function');
+    if ((retry.when as unknown) !== undefined && typeof retry.when !== 'function') throw invalidOption('options.retry.when must be a function');
     if (retry.attempts > 1 && transfer !== undefined && (transfer as readonly ArrayBuffer[]).length > 0) {
-      throw invalid('options.transfer cannot be combined with options.retry: the first try moves the buffers to its thread, so a second try would have none; send copies instead (leave them out of transfer)');
+      throw invalidOption('options.transfer cannot be combined with options.retry: the first try moves the buffers to its thread, so a second try would have none; send copies instead (leave them out of transfer)');
     }
   }
   return {

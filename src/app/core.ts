@@ -11,10 +11,10 @@ import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { Piscina, queueOptionsSymbol } from 'piscina';
-import { decodeWithImports, mainEntryUrl, type Allowlist } from './class-loader.js';
-import { encode, wireClasses, type Wire } from './codec.js';
-import { jsonRoundTrip } from './json.js';
-import { registeredModules } from './registry.js';
+import { decodeWithImports, mainEntryUrl, type Allowlist } from '../protocol/class-loader.js';
+import { encode, wireClasses, type Wire } from '../codec/index.js';
+import { jsonRoundTrip } from '../json/index.js';
+import { registeredModules } from '../codec/registry.js';
 import type { ResolvedOptions } from './options.js';
 import {
   BOOT_KEY,
@@ -33,9 +33,9 @@ import {
   type ResultMessage,
   type TaskMessage,
   type RunEvent,
-} from './protocol.js';
-import { closedError, closeTimeoutError, destroyedError } from './run-errors.js';
+} from '../protocol/messages.js';
 import { Reservoir, type AppStats } from './stats.js';
+import { closedError, closeTimeoutError, destroyedError } from '../errors.js';
 
 type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
 type Balancer = NonNullable<PoolOptions['loadBalancer']>;

@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { asarUnpackedPath } from './asar.js';
-import { CelerityError } from './errors.js';
+import { invalidOption } from '../errors.js';
 
 /** When to replace a thread with a fresh one (neither failing nor delaying any run). */
 export interface RecycleOptions {
@@ -89,10 +89,6 @@ export const DEFAULTS = {
 const KNOWN = new Set(['tasks', 'threads', 'idleTimeout', 'maxQueue', 'timeout', 'cancelGrace', 'modules', 'recycle', 'resourceLimits', 'strict', 'worker', 'wire']);
 const RESOURCE_LIMITS = new Set(['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
-/** An `ERR_INVALID_OPTION` error. */
-export function invalid(message: string): CelerityError {
-  return new CelerityError('ERR_INVALID_OPTION', message);
-}
 
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
@@ -123,7 +119,7 @@ export function toModuleUrl(value: unknown, name: string): string {
   let text: string;
   if (value instanceof URL) text = value.href;
   else if (typeof value === 'string' && value !== '') text = value;
-  else throw invalid(`options.${name} must be a file path or a URL`);
+  else throw invalidOption(`options.${name} must be a file path or a URL`);
   if (!looksLikeUrl(text)) return pathToFileURL(asarUnpackedPath(resolve(text))).href;
   if (text.startsWith('file:')) return pathToFileURL(asarUnpackedPath(fileURLToPath(text))).href;
   return text;
@@ -132,7 +128,7 @@ export function toModuleUrl(value: unknown, name: string): string {
 /** Normalises a path or file URL option to a file path, for Piscina's worker file. */
 function toFilePath(value: unknown, name: string): string {
   const url = toModuleUrl(value, name);
-  if (!url.startsWith('file:')) throw invalid(`options.${name} must be a file path or a file: URL`);
+  if (!url.startsWith('file:')) throw invalidOption(`options.${name} must be a file path or a file: URL`);
   const path = fileURLToPath(url);
   return isAbsolute(path) ? path : resolve(path);
 }
@@ -143,16 +139,16 @@ function threadCounts(threads: unknown): { min: number; max: number } {
     return { min: count, max: count };
   }
   if (typeof threads === 'number') {
-    if (!isPositiveInteger(threads)) throw invalid('options.threads must be a positive integer or { min, max }');
+    if (!isPositiveInteger(threads)) throw invalidOption('options.threads must be a positive integer or { min, max }');
     return { min: threads, max: threads };
   }
-  if (!isPlainObject(threads)) throw invalid('options.threads must be a positive integer or { min, max }');
+  if (!isPlainObject(threads)) throw invalidOption('options.threads must be a positive integer or { min, max }');
   const { min, max } = threads;
-  if (max !== undefined && !isPositiveInteger(max)) throw invalid('options.threads.max must be a positive integer');
-  if (min !== undefined && !isNonNegativeInteger(min)) throw invalid('options.threads.min must be a non-negative integer');
+  if (max !== undefined && !isPositiveInteger(max)) throw invalidOption('options.threads.max must be a positive integer');
+  if (min !== undefined && !isNonNegativeInteger(min)) throw invalidOption('options.threads.min must be a non-negative integer');
   const top = max ?? Math.max(availableParallelism(), min ?? 1);
   const bottom = min ?? Math.min(1, top);
-  if (bottom > top) throw invalid('options.threads.min must not be greater than options.threads.max');
+  if (bottom > top) throw invalidOption('options.threads.min must not be greater than options.threads.max');
   return { min: bottom, max: top };
 }
 
@@ -163,47 +159,47 @@ function threadCounts(threads: unknown): { min: number; max: number } {
  *   positive integer ...`).
  */
 export function resolveOptions(options: unknown, defaultWorker: URL): ResolvedOptions {
-  if (!isPlainObject(options)) throw invalid('options must be an object with at least { tasks }');
+  if (!isPlainObject(options)) throw invalidOption('options must be an object with at least { tasks }');
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw invalid(`options.${key} is not an option of createApp (known: ${[...KNOWN].join(', ')})`);
+    if (!KNOWN.has(key)) throw invalidOption(`options.${key} is not an option of createApp (known: ${[...KNOWN].join(', ')})`);
   }
-  if (options.tasks === undefined) throw invalid('options.tasks is required: the path or file URL of the tasks module');
+  if (options.tasks === undefined) throw invalidOption('options.tasks is required: the path or file URL of the tasks module');
   const tasks = toModuleUrl(options.tasks, 'tasks');
   const worker = toFilePath(options.worker ?? defaultWorker, 'worker');
   const { min, max } = threadCounts(options.threads);
 
   const { idleTimeout = DEFAULTS.idleTimeout, maxQueue, timeout, cancelGrace = DEFAULTS.cancelGrace, strict = DEFAULTS.strict } = options;
-  if (!isNonNegativeNumber(idleTimeout)) throw invalid('options.idleTimeout must be a non-negative number of milliseconds');
+  if (!isNonNegativeNumber(idleTimeout)) throw invalidOption('options.idleTimeout must be a non-negative number of milliseconds');
   if (maxQueue !== undefined && maxQueue !== 'auto' && maxQueue !== Infinity && !isNonNegativeInteger(maxQueue)) {
-    throw invalid("options.maxQueue must be a non-negative integer or 'auto'");
+    throw invalidOption("options.maxQueue must be a non-negative integer or 'auto'");
   }
-  if (timeout !== undefined && !(isNonNegativeNumber(timeout) && timeout > 0)) throw invalid('options.timeout must be a positive number of milliseconds');
-  if (!isNonNegativeNumber(cancelGrace) || cancelGrace === Infinity) throw invalid('options.cancelGrace must be a non-negative, finite number of milliseconds');
-  if (typeof strict !== 'boolean') throw invalid('options.strict must be a boolean');
+  if (timeout !== undefined && !(isNonNegativeNumber(timeout) && timeout > 0)) throw invalidOption('options.timeout must be a positive number of milliseconds');
+  if (!isNonNegativeNumber(cancelGrace) || cancelGrace === Infinity) throw invalidOption('options.cancelGrace must be a non-negative, finite number of milliseconds');
+  if (typeof strict !== 'boolean') throw invalidOption('options.strict must be a boolean');
   const wire = options.wire ?? DEFAULTS.wire;
-  if (wire !== 'clone' && wire !== 'json') throw invalid(`options.wire must be 'clone' or 'json'`);
+  if (wire !== 'clone' && wire !== 'json') throw invalidOption(`options.wire must be 'clone' or 'json'`);
 
   let modules: string[] = [];
   if (options.modules !== undefined) {
-    if (!Array.isArray(options.modules)) throw invalid('options.modules must be an array of module URLs');
+    if (!Array.isArray(options.modules)) throw invalidOption('options.modules must be an array of module URLs');
     modules = (options.modules as unknown[]).map((module, index) => toModuleUrl(module, `modules[${index}]`));
   }
 
   let afterTasks = 0;
   let maxHeapMb = 0;
   if (options.recycle !== undefined) {
-    if (!isPlainObject(options.recycle)) throw invalid('options.recycle must be an object such as { afterTasks: 1000, maxHeapMb: 512 }');
+    if (!isPlainObject(options.recycle)) throw invalidOption('options.recycle must be an object such as { afterTasks: 1000, maxHeapMb: 512 }');
     for (const key of Object.keys(options.recycle)) {
-      if (key !== 'afterTasks' && key !== 'maxHeapMb') throw invalid(`options.recycle.${key} is not an option (known: afterTasks, maxHeapMb)`);
+      if (key !== 'afterTasks' && key !== 'maxHeapMb') throw invalidOption(`options.recycle.${key} is not an option (known: afterTasks, maxHeapMb)`);
     }
     const recycle = options.recycle;
     if (recycle.afterTasks !== undefined) {
-      if (!isPositiveInteger(recycle.afterTasks)) throw invalid('options.recycle.afterTasks must be a positive integer');
+      if (!isPositiveInteger(recycle.afterTasks)) throw invalidOption('options.recycle.afterTasks must be a positive integer');
       afterTasks = recycle.afterTasks;
     }
     if (recycle.maxHeapMb !== undefined) {
       if (!(isNonNegativeNumber(recycle.maxHeapMb) && recycle.maxHeapMb > 0 && recycle.maxHeapMb !== Infinity)) {
-        throw invalid('options.recycle.maxHeapMb must be a positive number of megabytes');
+        throw invalidOption('options.recycle.maxHeapMb must be a positive number of megabytes');
       }
       maxHeapMb = recycle.maxHeapMb;
     }
@@ -211,10 +207,10 @@ export function resolveOptions(options: unknown, defaultWorker: URL): ResolvedOp
 
   let resourceLimits: ResourceLimits | undefined;
   if (options.resourceLimits !== undefined) {
-    if (!isPlainObject(options.resourceLimits)) throw invalid('options.resourceLimits must be an object');
+    if (!isPlainObject(options.resourceLimits)) throw invalidOption('options.resourceLimits must be an object');
     for (const [key, value] of Object.entries(options.resourceLimits)) {
-      if (!RESOURCE_LIMITS.has(key)) throw invalid(`options.resourceLimits.${key} is not a resource limit (known: ${[...RESOURCE_LIMITS].join(', ')})`);
-      if (value !== undefined && !(isNonNegativeNumber(value) && value > 0)) throw invalid(`options.resourceLimits.${key} must be a positive number`);
+      if (!RESOURCE_LIMITS.has(key)) throw invalidOption(`options.resourceLimits.${key} is not a resource limit (known: ${[...RESOURCE_LIMITS].join(', ')})`);
+      if (value !== undefined && !(isNonNegativeNumber(value) && value > 0)) throw invalidOption(`options.resourceLimits.${key} must be a positive number`);
     }
     resourceLimits = { ...(options.resourceLimits as ResourceLimits) };
   }

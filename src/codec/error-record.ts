@@ -5,7 +5,7 @@
  * class's constructor, or as a {@link RemoteError} when the class is unknown there.
  * @module
  */
-import { RemoteError } from './errors.js';
+import { RemoteError } from '../errors.js';
 import type { ClassLike } from './registry.js';
 
 /** The data an error travels as. The encoder converts `cause`, `errors` and `props` in place. */

@@ -11,9 +11,9 @@
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { decodeWithImports, type Allowlist } from './class-loader.js';
-import { encode, type Wire } from './codec.js';
-import { CelerityError, RemoteError } from './errors.js';
+import { decodeWithImports, type Allowlist } from '../protocol/class-loader.js';
+import { encode, type Wire } from '../codec/index.js';
+import { CelerityError, RemoteError } from '../errors.js';
 import {
   BOOT_KEY,
   EVENT_ANSWER,
@@ -61,9 +61,10 @@ import {
   type LoadedEvent,
   type StartEvent,
   type TaskMessage,
-} from './protocol.js';
-import type { TaskContext } from './tasks.js';
-import { importModule } from './ts-support.js';
+} from '../protocol/messages.js';
+import type { TaskContext } from '../protocol/tasks.js';
+import { importModule } from '../protocol/ts-support.js';
+import { isThenable } from '../protocol/thenable.js';
 
 type TaskFunction = (this: TaskContext, ...args: unknown[]) => unknown;
 
@@ -247,9 +248,6 @@ function encodeThrown(thrown: unknown): Wire {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
 
 /**
  * Runs one task message. Piscina calls this and posts what it returns (or resolves to). Sync

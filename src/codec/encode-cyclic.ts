@@ -10,10 +10,11 @@
  * @module
  */
 import { Encoder } from './encode.js';
-import { celerityError } from './errors.js';
+import { celerityError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import type { RegistryEntry } from './registry.js';
 import { PLACE_MAP_KEYS, PLACE_MAP_VALUE, PLACE_NULL_PROTOTYPE, PLACE_PROPERTY, PLACE_SET_MEMBERS } from './wire.js';
+import { setOwn } from './own-property.js';
 
 const OBJECT = 0;
 const ARRAY = 1;
@@ -213,8 +214,7 @@ export class CyclicEncoder extends Encoder {
       case ARRAY:
         for (const slot of node.slots) {
           const value = resolve(slot.value);
-          if (slot.key === '__proto__') Object.defineProperty(target, '__proto__', { value, writable: true, enumerable: true, configurable: true });
-          else (target as Record<string | number, unknown>)[slot.key as string | number] = value;
+          setOwn(target as object, slot.key as string | number, value);
           if (slot.valueInstance >= 0) this.record(PLACE_PROPERTY, target, slot.key, slot.valueClass, slot.valueInstance);
         }
         break;

@@ -6,8 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { decode, missingClasses, type Wire } from './codec.js';
-import { CelerityError, celerityError } from './errors.js';
+import { decode, missingClasses, type Wire } from '../codec/index.js';
+import { celerityError, CelerityError } from '../errors.js';
 import { importModule as importWithTypeScript } from './ts-support.js';
 
 /** The module URLs a thread may import to find classes. */

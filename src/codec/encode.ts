@@ -12,9 +12,8 @@
  * @module
  */
 import { BuiltInKind, classifyBuiltIn, className } from './builtins.js';
-import { errorToRecord } from './error-protocol.js';
-import { celerityError } from './errors.js';
-import { instanceCycleError, TO_THREAD, uncloneableError, unregisteredError } from './value-errors.js';
+import { errorToRecord } from './error-record.js';
+import { TO_THREAD, uncloneableError, unregisteredError, instanceCycleError, toSerialisableError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import { ENTRY_KEY, registryTable, type RegistryEntry, type Serialisable } from './registry.js';
 import { internRowShape, shapeIndex, type RowShape } from './row-shape.js';
@@ -284,7 +283,7 @@ export class Encoder {
       try {
         raw = (value as Serialisable).toSerialisable();
       } catch (cause) {
-        throw celerityError('ERR_TO_SERIALISABLE', `${entry.id}.toSerialisable() threw: ${messageOf(cause)}`, { classId: entry.id, cause });
+        throw toSerialisableError(entry.id, cause);
       }
       if (this.rows && instance >= OBJECT_INSTANCES && typeof raw === 'object' && raw !== null && Object.getPrototypeOf(raw) === Object.prototype) {
         this.row(instance, raw as PlainObject, entry);
@@ -718,14 +717,9 @@ export function uncloneable(kind: string): Error {
 
 /** The ERR_UNREGISTERED_CLASS error for an instance of an unknown class. */
 export function unregistered(value: object): Error {
-  return unregisteredError(value, TO_THREAD);
+  return unregisteredError(className(value), TO_THREAD);
 }
 
 function describeInstance(value: object, entry: RegistryEntry | undefined): string {
   return entry === undefined ? `The ${className(value)} error` : `An instance of ${entry.id}`;
-}
-
-/** The message of a thrown value, for wrapping it in one of ours. */
-export function messageOf(thrown: unknown): string {
-  return thrown instanceof Error ? thrown.message : String(thrown);
 }

@@ -7,7 +7,6 @@
  */
 import { Active, type Core, type EncodedArgs } from './core.js';
 import { Job } from './job.js';
-import { invalid } from './options.js';
 import {
   FLAG_CHUNK,
   RESULT_DURATION,
@@ -20,8 +19,8 @@ import {
   RESULT_VALUE,
   RESULT_WIRE,
   type ResultMessage,
-} from './protocol.js';
-import { abortError, failureError } from './run-errors.js';
+} from '../protocol/messages.js';
+import { abortError, invalidOption, failureError } from '../errors.js';
 
 /** Options of `app.map()`. */
 export interface MapOptions {
@@ -54,7 +53,7 @@ function sourceOf<T>(given: Iterable<T> | AsyncIterable<T>): Source<T> {
     const asyncFactory = (inputs as Partial<AsyncIterable<T>>)[Symbol.asyncIterator];
     if (typeof asyncFactory === 'function') return { kind: 'async', iterator: asyncFactory.call(inputs) };
   }
-  throw invalid('map: inputs must be an iterable or an async iterable');
+  throw invalidOption('map: inputs must be an iterable or an async iterable');
 }
 
 function isPositiveInteger(value: unknown): value is number {
@@ -105,13 +104,13 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
   constructor(core: Core, name: string, source: Source<T>, given: MapOptions) {
     super();
     const raw: unknown = given;
-    if (typeof raw !== 'object' || raw === null) throw invalid('map options must be an object');
+    if (typeof raw !== 'object' || raw === null) throw invalidOption('map options must be an object');
     const options = raw as Record<keyof MapOptions, unknown>;
     const { chunkSize = 'auto', concurrency, signal, onProgress } = options;
-    if (chunkSize !== 'auto' && !isPositiveInteger(chunkSize)) throw invalid("options.chunkSize must be a positive integer or 'auto'");
-    if (concurrency !== undefined && !isPositiveInteger(concurrency)) throw invalid('options.concurrency must be a positive integer');
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('options.signal must be an AbortSignal');
-    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('options.onProgress must be a function');
+    if (chunkSize !== 'auto' && !isPositiveInteger(chunkSize)) throw invalidOption("options.chunkSize must be a positive integer or 'auto'");
+    if (concurrency !== undefined && !isPositiveInteger(concurrency)) throw invalidOption('options.concurrency must be a positive integer');
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption('options.signal must be an AbortSignal');
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress must be a function');
     this.promise = new Promise<R[]>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;

@@ -6,7 +6,8 @@
  * generation-from-strings`, a `__proto__` key, very long key lists) a loop defines the keys.
  * @module
  */
-import { CelerityError } from './errors.js';
+import { CelerityError } from '../errors.js';
+import { setOwn } from './own-property.js';
 
 /** Makes the object of one row: the values at `offset`, `offset + 1`, … under the shape's keys. */
 export type RowBuilder = (values: readonly unknown[], offset: number) => Record<string, unknown>;
@@ -53,9 +54,7 @@ function loopBuilder(keys: readonly string[]): RowBuilder {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const value = values[offset + i];
-      // Defined, never assigned: assigning `__proto__` would call the prototype setter.
-      if (key === '__proto__') Object.defineProperty(data, key, { value, writable: true, enumerable: true, configurable: true });
-      else data[key] = value;
+      setOwn(data, key, value);
     }
     return data;
   };

@@ -5,8 +5,8 @@
  * that looks like an envelope stays plain data.
  * @module
  */
-import { CelerityError, celerityError } from './errors.js';
-import { recordToError, type ErrorRecord } from './error-protocol.js';
+import { fromSerialisableError, celerityError, CelerityError } from '../errors.js';
+import { recordToError, type ErrorRecord } from './error-record.js';
 import { findPath, mapValueSegment, propertySegment } from './path.js';
 import { registryTable, type RegistryEntry } from './registry.js';
 import {
@@ -22,8 +22,8 @@ import {
   type ClassRow,
   type Wire,
 } from './wire.js';
-import { messageOf } from './encode.js';
 import { rowBuilder, type RowBuilder } from './row-builder.js';
+import { setOwn } from './own-property.js';
 
 /** Options of `decode`. */
 export interface DecodeOptions {
@@ -117,11 +117,7 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
       try {
         value = (entry as RegistryEntry).fromSerialisable?.(payload);
       } catch (cause) {
-        throw celerityError('ERR_FROM_SERIALISABLE', `${row[0]}.fromSerialisable() threw: ${messageOf(cause)}`, {
-          classId: row[0],
-          cause,
-          path: placePath(wire, container, key, kind, options.path ?? 'value'),
-        });
+        throw fromSerialisableError(row[0], cause, placePath(wire, container, key, kind, options.path ?? 'value'));
       }
     }
     built[instance] = value;
@@ -141,8 +137,7 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
       case PLACE_PROPERTY: {
         const target = container as Record<string | number, unknown>;
         const value = build(cls, instance, target[key as string | number], container, key, kind);
-        if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-        else target[key as string | number] = value;
+        setOwn(target, key as string | number, value);
         break;
       }
       case PLACE_MAP_VALUE: {

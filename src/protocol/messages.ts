@@ -15,7 +15,7 @@
  * faster than an object with named keys, and every task pays that cost twice.
  * @module
  */
-import type { Wire } from './wire.js';
+import type { Wire } from '../codec/wire.js';
 
 /** The version of this protocol; a worker refuses boot data of another version. */
 export const PROTOCOL_VERSION = 2;

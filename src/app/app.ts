@@ -6,10 +6,11 @@
  */
 import { Core } from './core.js';
 import { startMap, type MapOptions } from './map.js';
-import { invalid, resolveOptions, type AppOptions } from './options.js';
+import { resolveOptions, type AppOptions } from './options.js';
 import { Run, type SubmitOptions, type TaskRun } from './run.js';
 import type { AppStats } from './stats.js';
-import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from './tasks.js';
+import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from '../protocol/tasks.js';
+import { invalidOption } from '../errors.js';
 
 /** Options of `app.close()`. */
 export interface CloseOptions {
@@ -76,9 +77,9 @@ class TaskApp<T> implements App<T> {
 
   close(options?: CloseOptions): Promise<void> {
     const raw: unknown = options ?? {};
-    if (typeof raw !== 'object' || raw === null) return Promise.reject(invalid('close options must be an object'));
+    if (typeof raw !== 'object' || raw === null) return Promise.reject(invalidOption('close options must be an object'));
     const timeout = (raw as { timeout?: unknown }).timeout ?? Infinity;
-    if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) return Promise.reject(invalid('options.timeout must be a non-negative number of milliseconds'));
+    if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) return Promise.reject(invalidOption('options.timeout must be a non-negative number of milliseconds'));
     this.#closing ??= this.#core.close(timeout);
     return this.#closing;
   }
@@ -100,13 +101,13 @@ class TaskApp<T> implements App<T> {
  * Creates a task app over a pool of worker threads. Every option is checked here, up front.
  *
  * @example
- * import type tasks from './tasks.js';
+ * import type tasks from '../protocol/tasks.js';
  * const app = createApp<typeof tasks>({ tasks: new URL('./tasks.js', import.meta.url) });
  * const best = await app.run('improve', route, 2_000);
  *
  * @throws {CelerityError} `ERR_INVALID_OPTION` naming the option at fault.
  */
 export function createApp<T = AnyTasks>(options: AppOptions): App<T> {
-  const resolved = resolveOptions(options, new URL('./worker.js', import.meta.url));
+  const resolved = resolveOptions(options, new URL('../worker/index.js', import.meta.url));
   return new TaskApp<T>(new Core(resolved));
 }

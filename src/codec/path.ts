@@ -3,7 +3,7 @@
  * needs one: the hot loops never pay for them.
  * @module
  */
-import { CelerityError } from './errors.js';
+import { CelerityError } from '../errors.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 

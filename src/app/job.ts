@@ -25,9 +25,9 @@ import {
   TASK_SLOT,
   type ResultMessage,
   type TaskMessage,
-} from './protocol.js';
+} from '../protocol/messages.js';
 import type { EncodedArgs } from './core.js';
-import { destroyedError, poolError } from './run-errors.js';
+import { destroyedError, poolError } from '../errors.js';
 
 /** This thread's time origin, read once (the getter costs a little on every read). */
 const ORIGIN = performance.timeOrigin;

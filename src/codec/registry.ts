@@ -5,7 +5,7 @@
  * thread (a bundle beside an install, two installed versions) reads and writes the same table.
  * @module
  */
-import { CelerityError } from './errors.js';
+import { CelerityError } from '../errors.js';
 import type { RowShape } from './row-shape.js';
 
 /** Anything with a `toSerialisable()` method: what a registered class's instances must offer. */
