@@ -7,7 +7,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { queueOptionsSymbol } from 'piscina';
-import { Active, PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING, type AnswerSink, type Core, type Dispatchable } from './core.js';
+import { Active } from './active.js';
+import type { Dispatchable } from './balancer.js';
+import type { Core } from './core.js';
+import { PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING } from './counters.js';
+import type { AnswerSink, EncodedArgs } from './transport.js';
+import { SLOT_FINISHED, SLOT_PENDING, SLOT_WITHDRAWN } from '../protocol/start-cells.js';
 import {
   FLAG_ANSWER_EVENT,
   FLAG_BEHIND,
@@ -17,16 +22,12 @@ import {
   RESULT_DURATION,
   RESULT_RETIRE,
   RESULT_STARTED,
-  SLOT_FINISHED,
-  SLOT_PENDING,
-  SLOT_WITHDRAWN,
   TASK_ARGS,
   TASK_FLAGS,
   TASK_SLOT,
   type ResultMessage,
   type TaskMessage,
 } from '../protocol/messages.js';
-import type { EncodedArgs } from './core.js';
 import { destroyedError, poolError } from '../errors.js';
 
 /** This thread's time origin, read once (the getter costs a little on every read). */
@@ -94,20 +95,20 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
     this.setPlace(PLACE_QUEUED);
     // Sent buffers go with the message: a try that sent some cannot be sent again.
     const resendable = transfer === undefined || transfer.length === 0;
-    this.core.post(message, transfer).then(
+    this.core.transport.post(message, transfer).then(
       (result) => {
         // The thread is done with this try: no grace timer may act on it (or on its cell, which
         // another try may take from now on).
         this.clearGrace(n);
         const cell = message[TASK_SLOT];
-        const state = this.core.startState(cell);
-        this.core.releaseStartCell(cell);
+        const state = this.core.cells.state(cell);
+        this.core.cells.release(cell);
         // Answered by event (Piscina only learns that the task is over).
         if (result === null) {
           if ((message[TASK_FLAGS] & FLAG_ANSWER_EVENT) === 0) this.lost(n, new Error('the thread answered nothing'));
           else if (!this.settled && n === this.n && this.eventAnswered !== n && !this.holding) {
             this.holding = true;
-            this.core.holdForAnswer();
+            this.core.transport.holdForAnswer();
           }
           return;
         }
@@ -122,8 +123,8 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
       (error: unknown) => {
         this.clearGrace(n);
         const cell = message[TASK_SLOT];
-        const state = this.core.startState(cell);
-        this.core.releaseStartCell(cell);
+        const state = this.core.cells.state(cell);
+        this.core.cells.release(cell);
         // Its thread was lost before the task started: nothing ran, so it can run elsewhere.
         if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n)) {
           this.send(n, name, args, flags, transfer);
@@ -159,11 +160,11 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
     const message = this.message;
     if (this.settled || this.thread !== 0 || message === undefined) return;
     this.thread = thread;
-    message[TASK_SLOT] = this.core.takeStartCell(thread);
+    message[TASK_SLOT] = this.core.cells.take(thread);
     if (behind) message[TASK_FLAGS] |= FLAG_BEHIND;
     if (byEvent) {
       message[TASK_FLAGS] |= FLAG_ANSWER_EVENT;
-      this.core.expectAnswer(this.i, this);
+      this.core.transport.expectAnswer(this.i, this);
     }
     this.setPlace(PLACE_RUNNING);
   }
@@ -180,7 +181,7 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   /** Ends the current try's wait for an answer event: its routing, its hold and its timer. */
   private stopAwaitingAnswer(): void {
     this.releaseHold();
-    this.core.forgetAnswer(this.i);
+    this.core.transport.forgetAnswer(this.i);
     if (this.answerWait !== undefined) {
       clearTimeout(this.answerWait);
       this.answerWait = undefined;
@@ -189,7 +190,7 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
 
   private answered(n: number, result: ResultMessage): void {
     const retire = result[RESULT_RETIRE];
-    if (retire !== 0) this.core.retire(retire);
+    if (retire !== 0) this.core.threads.retire(retire);
     this.clearGrace(n);
     if (this.settled || n !== this.n) return; // an abandoned try
     this.thread = 0;
@@ -233,13 +234,13 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
     this.thread = 0;
     // Not started yet (it waits behind another task of its thread): the thread will skip it, so
     // there is nothing to abort and no thread to stop.
-    if (this.core.cancelBeforeStart(message[TASK_SLOT])) return;
-    this.core.control(thread, this.i, this.n, kind);
+    if (this.core.cells.cancelBeforeStart(message[TASK_SLOT])) return;
+    this.core.transport.control(thread, this.i, this.n, kind);
     const n = this.n;
     const cell = message[TASK_SLOT];
     const timer = setTimeout(() => {
       this.graces?.delete(n);
-      if (this.core.mustStop(thread, cell)) this.core.terminate(thread);
+      if (this.core.cells.mustStop(thread, cell)) this.core.threads.terminate(thread);
     }, this.core.options.cancelGrace);
     timer.unref();
     (this.graces ??= new Map()).set(n, timer);
@@ -258,13 +259,13 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   private releaseHold(): void {
     if (!this.holding) return;
     this.holding = false;
-    this.core.releaseAnswerHold();
+    this.core.transport.releaseAnswerHold();
   }
 
   /** Moves the job between the queued / running counters. */
   protected setPlace(place: number): void {
     if (place === this.place) return;
-    this.core.move(this.weight, this.place, place);
+    this.core.counters.move(this.weight, this.place, place);
     this.place = place;
   }
 
@@ -274,12 +275,12 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
     this.settled = true;
     this.stopAwaitingAnswer();
     this.setPlace(PLACE_NONE);
-    this.core.leave(this);
+    this.core.active.leave(this);
     return true;
   }
 
   /** Records the timings of an answered try. */
   protected recordTimes(result: ResultMessage, mainCodec: number): void {
-    this.core.times(result[RESULT_DURATION], result[RESULT_STARTED] - (ORIGIN + this.postedAt), result[RESULT_CODEC] + mainCodec);
+    this.core.counters.times(result[RESULT_DURATION], result[RESULT_STARTED] - (ORIGIN + this.postedAt), result[RESULT_CODEC] + mainCodec);
   }
 }

@@ -5,7 +5,9 @@
  * chunk. The first failure rejects the map and cancels every chunk still out.
  * @module
  */
-import { Active, type Core, type EncodedArgs } from './core.js';
+import { Active } from './active.js';
+import type { Core } from './core.js';
+import type { EncodedArgs } from './transport.js';
 import { Job } from './job.js';
 import {
   FLAG_CHUNK,
@@ -123,7 +125,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
     this.signal = signal;
     this.onProgress = onProgress === undefined ? undefined : (done, total) => { (onProgress as NonNullable<MapOptions['onProgress']>).call(given, done, total); };
     if (source.kind === 'array') this.results.length = source.items.length;
-    core.enter(this);
+    core.active.enter(this);
     if (signal !== undefined) {
       if (signal.aborted) {
         this.fail(abortError(signal.reason));
@@ -224,11 +226,11 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
     this.next += items.length;
     let args: EncodedArgs;
     try {
-      args = this.core.encodeArgs(items, 'inputs');
+      args = this.core.transport.encodeArgs(items, 'inputs');
     } catch (error) {
       // Name the input at fault by its place in the whole map, not in the chunk.
       items.forEach((item, index) => {
-        this.core.encodeOne(item, `inputs[${offset + index}]`);
+        this.core.transport.encodeOne(item, `inputs[${offset + index}]`);
       });
       throw error;
     }
@@ -289,7 +291,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
 
   private settle(): void {
     if (this.abortListener !== undefined) this.signal?.removeEventListener('abort', this.abortListener);
-    this.core.leave(this);
+    this.core.active.leave(this);
   }
 }
 
@@ -304,8 +306,8 @@ class Chunk<R> extends Job {
     this.mapper = mapper;
     this.offset = offset;
     this.count = count;
-    core.submitted += count;
-    core.enter(this);
+    core.counters.submitted += count;
+    core.active.enter(this);
     this.post(name, args, FLAG_CHUNK, undefined);
   }
 
@@ -314,7 +316,7 @@ class Chunk<R> extends Job {
     if (kind === RESULT_OK || kind === RESULT_THREW) {
       let value: unknown;
       try {
-        value = this.core.decode(result[RESULT_VALUE], (result[RESULT_KIND] & RESULT_WIRE) !== 0, kind === RESULT_OK ? 'result' : 'error');
+        value = this.core.transport.decode(result[RESULT_VALUE], (result[RESULT_KIND] & RESULT_WIRE) !== 0, kind === RESULT_OK ? 'result' : 'error');
       } catch (error) {
         this.failAll(error);
         return;
@@ -342,15 +344,15 @@ class Chunk<R> extends Job {
     if (!this.markSettled()) return;
     this.recordTimes(result, 0);
     if ((result[RESULT_KIND] & ~RESULT_WIRE) === RESULT_OK) {
-      this.core.completed += this.count;
+      this.core.counters.completed += this.count;
       this.mapper.chunkDone(this, value as R[], result[RESULT_DURATION]);
       return;
     }
     // Inputs before the one that threw succeeded; those after it never ran.
     const index = result[RESULT_INDEX] ?? 0;
-    this.core.completed += index;
-    this.core.failed += 1;
-    this.core.cancelled += this.count - index - 1;
+    this.core.counters.completed += index;
+    this.core.counters.failed += 1;
+    this.core.counters.cancelled += this.count - index - 1;
     this.mapper.chunkFailed(this, value);
   }
 
@@ -360,7 +362,7 @@ class Chunk<R> extends Job {
 
   private failAll(error: unknown): void {
     if (!this.markSettled()) return;
-    this.core.failed += this.count;
+    this.core.counters.failed += this.count;
     this.mapper.chunkFailed(this, error);
   }
 
@@ -369,7 +371,7 @@ class Chunk<R> extends Job {
     if (this.settled) return;
     this.stop('cancel');
     this.markSettled();
-    this.core.cancelled += this.count;
+    this.core.counters.cancelled += this.count;
   }
 
   override abort(error: Error): void {

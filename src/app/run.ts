@@ -4,7 +4,9 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { PLACE_QUEUED, type Core, type EncodedArgs, type EventSink } from './core.js';
+import type { Core } from './core.js';
+import { PLACE_QUEUED } from './counters.js';
+import type { EncodedArgs, EventSink } from './transport.js';
 import { abortError, timeoutError, invalidOption, failureError, CelerityError } from '../errors.js';
 import { Job } from './job.js';
 import {
@@ -165,8 +167,8 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
       this.reject = reject;
     });
     this.name = name;
-    core.submitted++;
-    core.enter(this);
+    core.counters.submitted++;
+    core.active.enter(this);
     const refusal = core.refusal();
     if (refusal !== undefined) {
       this.options = NO_OPTIONS;
@@ -188,7 +190,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     } else {
       const started = performance.now();
       try {
-        this.args = core.encodeArgs(args, 'args');
+        this.args = core.transport.encodeArgs(args, 'args');
       } catch (error) {
         this.end('failed', error);
         return;
@@ -198,7 +200,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     }
     if (watch || checked.timeout > 0) this.flags |= FLAG_START;
     if (checked.onProgress !== undefined) this.flags |= FLAG_PROGRESS;
-    if (this.flags !== 0) core.track(this.i, this);
+    if (this.flags !== 0) core.transport.track(this.i, this);
     const signal = checked.signal;
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -280,7 +282,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
   private deliverProgress(raw: unknown, isWire: boolean): void {
     let value: unknown;
     try {
-      value = this.core.decode(raw, isWire, 'progress');
+      value = this.core.transport.decode(raw, isWire, 'progress');
     } catch (error) {
       this.stop('cancel');
       this.end('failed', error);
@@ -357,7 +359,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     if ((kind & ~RESULT_WIRE) === RESULT_OK || (kind & ~RESULT_WIRE) === RESULT_THREW) {
       let value: unknown;
       try {
-        value = this.core.decode(result[RESULT_VALUE], (kind & RESULT_WIRE) !== 0, (kind & ~RESULT_WIRE) === RESULT_OK ? 'result' : 'error');
+        value = this.core.transport.decode(result[RESULT_VALUE], (kind & RESULT_WIRE) !== 0, (kind & ~RESULT_WIRE) === RESULT_OK ? 'result' : 'error');
       } catch (error) {
         this.recordTimes(result, this.mainCodec + performance.now() - started);
         this.end('failed', error);
@@ -448,15 +450,15 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     this.current = state;
     this.clearTimer();
     this.held = undefined;
-    if (this.flags !== 0) this.core.untrack(this.i);
+    if (this.flags !== 0) this.core.transport.untrack(this.i);
     if (this.abortListener !== undefined) this.options.signal?.removeEventListener('abort', this.abortListener);
     this.args = undefined;
     if (state === 'succeeded') {
-      this.core.completed++;
+      this.core.counters.completed++;
       this.resolve(outcome as R);
     } else {
-      if (state === 'cancelled') this.core.cancelled++;
-      else this.core.failed++;
+      if (state === 'cancelled') this.core.counters.cancelled++;
+      else this.core.counters.failed++;
       this.reject(outcome);
     }
   }

@@ -63,36 +63,11 @@ export interface BootData {
   readonly afterTasks: number;
   /** Replace the thread once its heap passes this many MB (0: never). */
   readonly maxHeapMb: number;
-  /**
-   * Threads that asked to be replaced, written by the threads and read by the main thread's load
-   * balancer, so a retiring thread is given no new task even before its answer is read. Slot 0
-   * counts the entries; the other slots hold thread ids (0 = free). Absent without `recycle`.
-   */
+  /** The retirement slots (see `retire-slots.ts`); absent without `recycle`. */
   readonly retire: SharedArrayBuffer | undefined;
-  /**
-   * One cell per task a thread may hold (see {@link TASK_SLOT}): {@link SLOT_PENDING} while the
-   * task waits; set by the thread to {@link SLOT_STARTED} as it starts the task and to
-   * {@link SLOT_FINISHED} once it has answered; or set first by the main thread to
-   * {@link SLOT_CANCELLED} or {@link SLOT_WITHDRAWN}, and the thread then skips the task. A
-   * compare-and-swap decides who was first, so the main thread knows whether a task it lost with
-   * its thread ever started, and never stops a thread for a task that has not begun.
-   */
+  /** One start cell per task a thread may hold (see `start-cells.ts` and {@link TASK_SLOT}). */
   readonly starts: SharedArrayBuffer;
 }
-
-/** A task's start cell: posted, not started. */
-export const SLOT_PENDING = 0;
-/** A task's start cell: the thread started it. */
-export const SLOT_STARTED = 1;
-/** A task's start cell: the thread answered it. */
-export const SLOT_FINISHED = 2;
-/** A task's start cell: cancelled before it started; the thread answers {@link RESULT_SKIPPED}. */
-export const SLOT_CANCELLED = -1;
-/**
- * A task's start cell: taken back before it started, to be posted again (its thread is about to
- * be stopped, or is retiring); the thread answers {@link RESULT_SKIPPED}.
- */
-export const SLOT_WITHDRAWN = -2;
 
 /** Index of the run number (unique within the app; also the task's `id`) in a {@link TaskMessage}. */
 export const TASK_RUN = 0;
