@@ -17,11 +17,10 @@ export {
   type RegisterOptions,
 } from './codec/registry.js';
 export { encode, decode, isWire, wireClasses, missingClasses, type EncodeOptions, type DecodeOptions, type Wire, type WireClass } from './codec/index.js';
-export { createApp, type App, type CloseOptions } from './app/app.js';
+export { createApp, type App } from './app/app.js';
 export { defineTasks, type TaskContext, type Task, type TaskTable, type AnyTasks, type TaskName, type TaskArgs, type TaskResult, type TaskInput } from './protocol/tasks.js';
-export type { AppOptions, RecycleOptions } from './app/options.js';
-export type { TaskRun, RunState, SubmitOptions, RetryOptions } from './app/run.js';
-export type { MapOptions } from './app/map.js';
+export type { AppOptions, RecycleOptions, SubmitOptions, RetryOptions, MapOptions, CloseOptions } from './app/options.js';
+export type { TaskRun, RunState } from './app/run.js';
 export type { AppStats, TimeSummary } from './app/stats.js';
 export { isAsarPath, asarUnpackedPath } from './app/asar.js';
 export { stringify, parse, serialize, deserialize, jsonRoundTrip, type JsonStringifyOptions, type JsonParseOptions, type JsonRoundTripOptions, type JsonWire, type JsonMeta, type JsonValue } from './json/index.js';

@@ -5,21 +5,11 @@
  * @module
  */
 import { Core } from './core.js';
-import { startMap, type MapOptions } from './map.js';
-import { resolveOptions, type AppOptions } from './options.js';
-import { Run, type SubmitOptions, type TaskRun } from './run.js';
+import { startMap } from './map.js';
+import { resolveCloseTimeout, resolveOptions, type AppOptions, type CloseOptions, type MapOptions, type SubmitOptions } from './options.js';
+import { Run, type TaskRun } from './run.js';
 import type { AppStats } from './stats.js';
 import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from '../protocol/tasks.js';
-import { invalidOption } from '../errors.js';
-
-/** Options of `app.close()`. */
-export interface CloseOptions {
-  /**
-   * How long (ms) to wait for queued and running work. Runs still unsettled then are rejected
-   * with `ERR_APP_CLOSED` and the threads are stopped. Default: wait as long as it takes.
-   */
-  timeout?: number;
-}
 
 /**
  * A task app: runs the tasks of one tasks module on a pool of worker threads. Arguments, results,
@@ -76,10 +66,12 @@ class TaskApp<T> implements App<T> {
   }
 
   close(options?: CloseOptions): Promise<void> {
-    const raw: unknown = options ?? {};
-    if (typeof raw !== 'object' || raw === null) return Promise.reject(invalidOption('close options must be an object'));
-    const timeout = (raw as { timeout?: unknown }).timeout ?? Infinity;
-    if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) return Promise.reject(invalidOption('options.timeout must be a non-negative number of milliseconds'));
+    let timeout: number;
+    try {
+      timeout = resolveCloseTimeout(options);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     this.#closing ??= this.#core.close(timeout);
     return this.#closing;
   }

@@ -23,21 +23,7 @@ import {
   type ResultMessage,
 } from '../protocol/messages.js';
 import { abortError, invalidOption, failureError } from '../errors.js';
-
-/** Options of `app.map()`. */
-export interface MapOptions {
-  /**
-   * Inputs per pool task. `'auto'` (the default) starts with single inputs, then sizes chunks
-   * from the measured time per input so tiny inputs travel in batches and slow ones alone.
-   */
-  chunkSize?: number | 'auto';
-  /** How many chunks may be out at once. Default: twice the thread count. */
-  concurrency?: number;
-  /** Cancels the whole map when it aborts. */
-  signal?: AbortSignal;
-  /** Called as inputs complete: how many are done and, once known, how many there are. */
-  onProgress?(done: number, total: number | undefined): void;
-}
+import { resolveMapOptions, type MapOptions } from './options.js';
 
 /** Work per auto-sized chunk worth a round trip, ms. */
 const TARGET_CHUNK_MS = 2;
@@ -56,10 +42,6 @@ function sourceOf<T>(given: Iterable<T> | AsyncIterable<T>): Source<T> {
     if (typeof asyncFactory === 'function') return { kind: 'async', iterator: asyncFactory.call(inputs) };
   }
   throw invalidOption('map: inputs must be an iterable or an async iterable');
-}
-
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
 
 function warn(what: string, error: unknown): void {
@@ -105,14 +87,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
 
   constructor(core: Core, name: string, source: Source<T>, given: MapOptions) {
     super();
-    const raw: unknown = given;
-    if (typeof raw !== 'object' || raw === null) throw invalidOption('map options must be an object');
-    const options = raw as Record<keyof MapOptions, unknown>;
-    const { chunkSize = 'auto', concurrency, signal, onProgress } = options;
-    if (chunkSize !== 'auto' && !isPositiveInteger(chunkSize)) throw invalidOption("options.chunkSize must be a positive integer or 'auto'");
-    if (concurrency !== undefined && !isPositiveInteger(concurrency)) throw invalidOption('options.concurrency must be a positive integer');
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption('options.signal must be an AbortSignal');
-    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress must be a function');
+    const { chunkSize, concurrency, signal, onProgress } = resolveMapOptions(given, core.options.maxThreads);
     this.promise = new Promise<R[]>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -120,10 +95,10 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
     this.core = core;
     this.name = name;
     this.source = source;
-    this.fixedSize = chunkSize === 'auto' ? undefined : chunkSize;
-    this.concurrency = concurrency ?? core.options.maxThreads * 2;
+    this.fixedSize = chunkSize;
+    this.concurrency = concurrency;
     this.signal = signal;
-    this.onProgress = onProgress === undefined ? undefined : (done, total) => { (onProgress as NonNullable<MapOptions['onProgress']>).call(given, done, total); };
+    this.onProgress = onProgress;
     if (source.kind === 'array') this.results.length = source.items.length;
     core.active.enter(this);
     if (signal !== undefined) {

@@ -232,3 +232,141 @@ export function resolveOptions(options: unknown, defaultWorker: URL): ResolvedOp
     wire,
   };
 }
+
+/** Options of `app.close()`. */
+export interface CloseOptions {
+  /**
+   * How long (ms) to wait for queued and running work. Runs still unsettled then are rejected
+   * with `ERR_APP_CLOSED` and the threads are stopped. Default: wait as long as it takes.
+   */
+  timeout?: number;
+}
+
+/** Validates `close()` options; returns the timeout (ms, `Infinity` to wait as long as it takes). */
+export function resolveCloseTimeout(given: CloseOptions | undefined): number {
+  const raw: unknown = given ?? {};
+  if (typeof raw !== 'object' || raw === null) throw invalidOption('close options must be an object');
+  const timeout = (raw as { timeout?: unknown }).timeout ?? Infinity;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) throw invalidOption('options.timeout must be a non-negative number of milliseconds');
+  return timeout;
+}
+
+/** How to retry a run that failed. */
+export interface RetryOptions {
+  /** How many tries in all, the first included (1: no retry). */
+  attempts: number;
+  /** Wait (ms) before the second try. Default 0. */
+  delay?: number;
+  /** Each further wait is the previous one times this. Default 1 (a constant delay). */
+  backoff?: number;
+  /**
+   * Whether this error deserves another try. Default: every failure (task errors, timeouts,
+   * thread deaths). A cancelled run is never retried.
+   */
+  when?(error: unknown): boolean;
+}
+
+/** Options of `app.submit()`. */
+export interface SubmitOptions {
+  /** Cancels the run when it aborts. */
+  signal?: AbortSignal;
+  /** Run-time limit (ms) of this run, overriding the app's `timeout`. Queue time does not count. */
+  timeout?: number;
+  /** Receives each value the task passes to `this.progress()`, decoded, in order, none after the result. */
+  onProgress?(value: unknown): void;
+  /** ArrayBuffers (inside the arguments) to move to the thread rather than copy. */
+  transfer?: readonly ArrayBuffer[];
+  /** Retry a failed run. */
+  retry?: RetryOptions;
+}
+
+/** Submit options, checked and filled in. */
+export interface ResolvedSubmitOptions {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number;
+  readonly onProgress: ((value: unknown) => void) | undefined;
+  readonly transfer: readonly ArrayBuffer[] | undefined;
+  readonly retry: RetryOptions | undefined;
+}
+
+/** Submit options when none are given and the app has no `timeout`. */
+export const NO_SUBMIT_OPTIONS: ResolvedSubmitOptions = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined };
+
+/** Validates submit options against the app's `timeout`; throws `ERR_INVALID_OPTION` naming the option. */
+export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeout: number): ResolvedSubmitOptions {
+  if (given === undefined) return appTimeout === 0 ? NO_SUBMIT_OPTIONS : { ...NO_SUBMIT_OPTIONS, timeout: appTimeout };
+  const raw: unknown = given;
+  if (typeof raw !== 'object' || raw === null) throw invalidOption('submit options must be an object');
+  const options = raw as Record<keyof SubmitOptions, unknown>;
+  const { signal, timeout, onProgress, transfer } = options;
+  const retry = options.retry as RetryOptions | undefined;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption('options.signal must be an AbortSignal');
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) throw invalidOption('options.timeout must be a positive number of milliseconds');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress must be a function');
+  if (transfer !== undefined && !(Array.isArray(transfer) && transfer.every((item) => item instanceof ArrayBuffer))) {
+    throw invalidOption('options.transfer must be an array of ArrayBuffers');
+  }
+  if (retry !== undefined) {
+    if (typeof retry !== 'object' || (retry as unknown) === null) throw invalidOption('options.retry must be an object such as { attempts: 3 }');
+    if (!(Number.isInteger(retry.attempts) && retry.attempts >= 1)) throw invalidOption('options.retry.attempts must be a positive integer (the number of tries in all)');
+    if (retry.delay !== undefined && !(typeof retry.delay === 'number' && retry.delay >= 0 && retry.delay !== Infinity)) {
+      throw invalidOption('options.retry.delay must be a non-negative number of milliseconds');
+    }
+    if (retry.backoff !== undefined && !(typeof retry.backoff === 'number' && retry.backoff >= 1 && retry.backoff !== Infinity)) {
+      throw invalidOption('options.retry.backoff must be a number >= 1');
+    }
+    if ((retry.when as unknown) !== undefined && typeof retry.when !== 'function') throw invalidOption('options.retry.when must be a function');
+    if (retry.attempts > 1 && transfer !== undefined && (transfer as readonly ArrayBuffer[]).length > 0) {
+      throw invalidOption('options.transfer cannot be combined with options.retry: the first try moves the buffers to its thread, so a second try would have none; send copies instead (leave them out of transfer)');
+    }
+  }
+  return {
+    signal,
+    timeout: timeout ?? appTimeout,
+    onProgress: onProgress === undefined ? undefined : (value: unknown) => { (onProgress as NonNullable<SubmitOptions['onProgress']>).call(given, value); },
+    transfer,
+    retry,
+  };
+}
+
+/** Options of `app.map()`. */
+export interface MapOptions {
+  /**
+   * Inputs per pool task. `'auto'` (the default) starts with single inputs, then sizes chunks
+   * from the measured time per input so tiny inputs travel in batches and slow ones alone.
+   */
+  chunkSize?: number | 'auto';
+  /** How many chunks may be out at once. Default: twice the thread count. */
+  concurrency?: number;
+  /** Cancels the whole map when it aborts. */
+  signal?: AbortSignal;
+  /** Called as inputs complete: how many are done and, once known, how many there are. */
+  onProgress?(done: number, total: number | undefined): void;
+}
+
+/** Map options, checked and filled in. */
+export interface ResolvedMapOptions {
+  /** A fixed chunk size, or `undefined` for `'auto'`. */
+  readonly chunkSize: number | undefined;
+  readonly concurrency: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
+}
+
+/** Validates map options for an app of `maxThreads`; throws `ERR_INVALID_OPTION` naming the option. */
+export function resolveMapOptions(given: MapOptions | undefined, maxThreads: number): ResolvedMapOptions {
+  const raw: unknown = given ?? {};
+  if (typeof raw !== 'object' || raw === null) throw invalidOption('map options must be an object');
+  const options = raw as Record<keyof MapOptions, unknown>;
+  const { chunkSize = 'auto', concurrency, signal, onProgress } = options;
+  if (chunkSize !== 'auto' && !isPositiveInteger(chunkSize)) throw invalidOption("options.chunkSize must be a positive integer or 'auto'");
+  if (concurrency !== undefined && !isPositiveInteger(concurrency)) throw invalidOption('options.concurrency must be a positive integer');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption('options.signal must be an AbortSignal');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress must be a function');
+  return {
+    chunkSize: chunkSize === 'auto' ? undefined : chunkSize,
+    concurrency: concurrency ?? maxThreads * 2,
+    signal,
+    onProgress: onProgress === undefined ? undefined : (done, total) => { (onProgress as NonNullable<MapOptions['onProgress']>).call(given, done, total); },
+  };
+}

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Core } from './core.js';
 import { PLACE_QUEUED } from './counters.js';
 import type { EncodedArgs, EventSink } from './transport.js';
-import { abortError, timeoutError, invalidOption, failureError, CelerityError } from '../errors.js';
+import { abortError, timeoutError, failureError, CelerityError } from '../errors.js';
 import { Job } from './job.js';
 import {
   EVENT_PROGRESS,
@@ -26,38 +26,10 @@ import {
   type RunEvent,
 } from '../protocol/messages.js';
 import { isThenable } from '../protocol/thenable.js';
+import { NO_SUBMIT_OPTIONS, resolveSubmitOptions, type ResolvedSubmitOptions, type RetryOptions, type SubmitOptions } from './options.js';
 
 /** Where a run is in its life. */
 export type RunState = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
-
-/** How to retry a run that failed. */
-export interface RetryOptions {
-  /** How many tries in all, the first included (1: no retry). */
-  attempts: number;
-  /** Wait (ms) before the second try. Default 0. */
-  delay?: number;
-  /** Each further wait is the previous one times this. Default 1 (a constant delay). */
-  backoff?: number;
-  /**
-   * Whether this error deserves another try. Default: every failure (task errors, timeouts,
-   * thread deaths). A cancelled run is never retried.
-   */
-  when?(error: unknown): boolean;
-}
-
-/** Options of `app.submit()`. */
-export interface SubmitOptions {
-  /** Cancels the run when it aborts. */
-  signal?: AbortSignal;
-  /** Run-time limit (ms) of this run, overriding the app's `timeout`. Queue time does not count. */
-  timeout?: number;
-  /** Receives each value the task passes to `this.progress()`, decoded, in order, none after the result. */
-  onProgress?(value: unknown): void;
-  /** ArrayBuffers (inside the arguments) to move to the thread rather than copy. */
-  transfer?: readonly ArrayBuffer[];
-  /** Retry a failed run. */
-  retry?: RetryOptions;
-}
 
 /** A submitted run: a promise of its result, plus its id, its state, and a way to cancel it. */
 export interface TaskRun<R> extends PromiseLike<R> {
@@ -87,54 +59,6 @@ function noop(): void {
   // intentionally empty
 }
 
-
-interface Checked {
-  readonly signal: AbortSignal | undefined;
-  readonly timeout: number;
-  readonly onProgress: ((value: unknown) => void) | undefined;
-  readonly transfer: readonly ArrayBuffer[] | undefined;
-  readonly retry: RetryOptions | undefined;
-}
-
-const NO_OPTIONS: Checked = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined };
-
-/** Validates submit options; throws `ERR_INVALID_OPTION` naming the option. */
-function checkOptions(given: SubmitOptions | undefined, appTimeout: number): Checked {
-  if (given === undefined) return appTimeout === 0 ? NO_OPTIONS : { ...NO_OPTIONS, timeout: appTimeout };
-  const raw: unknown = given;
-  if (typeof raw !== 'object' || raw === null) throw invalidOption('submit options must be an object');
-  const options = raw as Record<keyof SubmitOptions, unknown>;
-  const { signal, timeout, onProgress, transfer } = options;
-  const retry = options.retry as RetryOptions | undefined;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption('options.signal must be an AbortSignal');
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) throw invalidOption('options.timeout must be a positive number of milliseconds');
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress must be a function');
-  if (transfer !== undefined && !(Array.isArray(transfer) && transfer.every((item) => item instanceof ArrayBuffer))) {
-    throw invalidOption('options.transfer must be an array of ArrayBuffers');
-  }
-  if (retry !== undefined) {
-    if (typeof retry !== 'object' || (retry as unknown) === null) throw invalidOption('options.retry must be an object such as { attempts: 3 }');
-    if (!(Number.isInteger(retry.attempts) && retry.attempts >= 1)) throw invalidOption('options.retry.attempts must be a positive integer (the number of tries in all)');
-    if (retry.delay !== undefined && !(typeof retry.delay === 'number' && retry.delay >= 0 && retry.delay !== Infinity)) {
-      throw invalidOption('options.retry.delay must be a non-negative number of milliseconds');
-    }
-    if (retry.backoff !== undefined && !(typeof retry.backoff === 'number' && retry.backoff >= 1 && retry.backoff !== Infinity)) {
-      throw invalidOption('options.retry.backoff must be a number >= 1');
-    }
-    if ((retry.when as unknown) !== undefined && typeof retry.when !== 'function') throw invalidOption('options.retry.when must be a function');
-    if (retry.attempts > 1 && transfer !== undefined && (transfer as readonly ArrayBuffer[]).length > 0) {
-      throw invalidOption('options.transfer cannot be combined with options.retry: the first try moves the buffers to its thread, so a second try would have none; send copies instead (leave them out of transfer)');
-    }
-  }
-  return {
-    signal,
-    timeout: timeout ?? appTimeout,
-    onProgress: onProgress === undefined ? undefined : (value: unknown) => { (onProgress as NonNullable<SubmitOptions['onProgress']>).call(given, value); },
-    transfer,
-    retry,
-  };
-}
-
 /** @internal */
 export class Run<R> extends Job implements TaskRun<R>, EventSink {
   readonly promise: Promise<R>;
@@ -142,7 +66,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
   private reject!: (error: unknown) => void;
   private current: RunState = 'queued';
   private readonly name: string;
-  private readonly options: Checked;
+  private readonly options: ResolvedSubmitOptions;
   private args: EncodedArgs | undefined;
   private flags = 0;
   private mainCodec = 0;
@@ -171,15 +95,15 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     core.active.enter(this);
     const refusal = core.refusal();
     if (refusal !== undefined) {
-      this.options = NO_OPTIONS;
+      this.options = NO_SUBMIT_OPTIONS;
       this.end('failed', refusal);
       return;
     }
-    let checked: Checked;
+    let checked: ResolvedSubmitOptions;
     try {
-      checked = checkOptions(options, core.options.timeout);
+      checked = resolveSubmitOptions(options, core.options.timeout);
     } catch (error) {
-      this.options = NO_OPTIONS;
+      this.options = NO_SUBMIT_OPTIONS;
       this.end('failed', error);
       return;
     }
