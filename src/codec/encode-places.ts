@@ -1,0 +1,96 @@
+/**
+ * The index an encoder writes beside the value: every *place* (a container and a key where
+ * decode puts a rebuilt instance, or some other fix), the keys those places use, and the table of
+ * the classes involved. Decode visits only these places, so look-alike data never builds a class.
+ * @module
+ */
+import type { RegistryEntry } from './registry.js';
+import { FACT_SLOTS, type ClassRow, type Wire } from './wire.js';
+
+/** The facts array before the first place is recorded. */
+export const NO_FACTS = new Int32Array(0);
+
+/** Stands for "an Error whose class is not registered" in the class table. */
+const UNREGISTERED_ERROR = Symbol('unregistered error');
+
+/** Records places, keys and classes for one encode call; the encoders build on it. */
+export class PlaceRecorder {
+  /** The container of each place. */
+  protected readonly places: unknown[] = [];
+  /** Kind, class, instance and key of each place, beside {@link places}. Grown on first use. */
+  private facts = NO_FACTS;
+  private factCount = 0;
+  /** Keys that are not small integers (see `keyRef`), each string once. */
+  private readonly keys: unknown[] = [];
+  private keyIndex: Map<string, number> | undefined;
+  private lastKey: string | undefined;
+  private lastKeyRef = 0;
+  private readonly classes: ClassRow[] = [];
+  private classIndex: Map<RegistryEntry | symbol, number> | undefined;
+  private lastEntry: RegistryEntry | symbol | undefined;
+  private lastClass = -1;
+
+  /** Appends a place: its container to {@link places}, its numbers and key reference to the facts. */
+  protected record(kind: number, container: unknown, key: unknown, cls: number, instance: number): void {
+    this.places.push(container);
+    let facts = this.facts;
+    const n = this.factCount;
+    if (n + FACT_SLOTS > facts.length) {
+      const grown = new Int32Array(Math.max(128, facts.length * 2));
+      grown.set(facts);
+      this.facts = facts = grown;
+    }
+    facts[n] = kind;
+    facts[n + 1] = cls;
+    facts[n + 2] = instance;
+    facts[n + 3] = this.keyRef(key);
+    this.factCount = n + FACT_SLOTS;
+  }
+
+  /**
+   * A place's key as an int: array indices as themselves, anything else as `~i` into the key
+   * table. Strings are stored once, so a property name repeated on every instance is cloned once.
+   */
+  private keyRef(key: unknown): number {
+    if (typeof key === 'number' && key >= 0 && key <= 0x7fffffff && Number.isInteger(key)) return key;
+    if (typeof key === 'string') {
+      if (key === this.lastKey) return this.lastKeyRef;
+      const keyIndex = (this.keyIndex ??= new Map<string, number>());
+      let index = keyIndex.get(key);
+      if (index === undefined) {
+        index = this.keys.push(key) - 1;
+        keyIndex.set(key, index);
+      }
+      this.lastKey = key;
+      this.lastKeyRef = ~index;
+      return ~index;
+    }
+    return ~(this.keys.push(key) - 1);
+  }
+
+  /** The index of `entry`'s class in the class table (an unregistered Error when `entry` is undefined). */
+  protected classFor(entry: RegistryEntry | undefined): number {
+    const key = entry ?? UNREGISTERED_ERROR;
+    if (key === this.lastEntry) return this.lastClass;
+    const classIndex = (this.classIndex ??= new Map<RegistryEntry | symbol, number>());
+    let index = classIndex.get(key);
+    if (index === undefined) {
+      index = this.classes.length;
+      this.classes.push(entry === undefined ? ['', null, 1] : [entry.id, entry.module ?? null, entry.isError ? 1 : 0]);
+      classIndex.set(key, index);
+    }
+    this.lastEntry = key;
+    this.lastClass = index;
+    return index;
+  }
+
+  /** Writes the places, keys and classes into `wire`, which holds `instances` instances. */
+  protected writePlaces(wire: Wire, instances: number): void {
+    if (this.places.length === 0) return;
+    wire.p = this.places;
+    wire.f = this.facts.slice(0, this.factCount);
+    wire.k = this.keys;
+    wire.c = this.classes;
+    wire.n = instances;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Where the JSON writer files superjson's annotations. Each annotation goes into the children of
+ * the nearest annotated ancestor, keyed by the path from there, which is how superjson nests
+ * them; the current path is kept as a stack of raw segments and joined only when an annotation
+ * needs it.
+ * @module
+ */
+import { setOwn } from '../codec/own-property.js';
+import { escapeSegment, type Annotation, type AnnotationChildren, type AnnotationType } from './format.js';
+
+/** One segment of a path: a property key or an index. */
+export type Segment = string | number;
+
+/** The annotation tree of one stringify call; the writer builds on it. */
+export class AnnotationWriter {
+  /** Raw path segments of the current position, `depth` of them. */
+  protected readonly segments: Segment[] = [];
+  protected depth = 0;
+  /** Annotations of the nearest annotated ancestor (or the root), and that ancestor's depth. */
+  private owner: AnnotationChildren | undefined;
+  private ownerDepth = 0;
+  private rootAnnotation: Annotation | undefined;
+  /** The owners (and their depths) that the annotated nodes being written hide, innermost last. */
+  private readonly outerOwners: (AnnotationChildren | undefined)[] = [];
+  private readonly outerOwnerDepths: number[] = [];
+
+  /** Files `annotation` for the current position under the nearest annotated ancestor. */
+  protected put(annotation: Annotation): void {
+    const from = this.ownerDepth;
+    const to = this.depth;
+    if (to === 0) {
+      this.rootAnnotation = annotation;
+      return;
+    }
+    const segments = this.segments;
+    let key = escapeSegment(segments[from] as Segment);
+    for (let i = from + 1; i < to; i++) key += '.' + escapeSegment(segments[i] as Segment);
+    setOwn((this.owner ??= {}), key, annotation);
+  }
+
+  /**
+   * Starts an annotated node at the current position: annotations met inside it are filed under it
+   * until {@link close}. Returns the node's depth.
+   */
+  protected openOwner(): number {
+    this.outerOwners.push(this.owner);
+    this.outerOwnerDepths.push(this.ownerDepth);
+    this.owner = undefined;
+    return (this.ownerDepth = this.depth);
+  }
+
+  /** Ends the annotated node {@link openOwner} started: restores the outer owner and files the node's annotation there. */
+  protected close(type: AnnotationType): void {
+    const children = this.owner;
+    this.owner = this.outerOwners.pop();
+    this.ownerDepth = this.outerOwnerDepths.pop() as number;
+    this.put(children === undefined ? [type] : [type, children]);
+  }
+
+  /** The annotations of the whole value (`meta.values`), once the walk is over; none if nothing needed one. */
+  protected annotations(): Annotation | AnnotationChildren | undefined {
+    return this.rootAnnotation ?? this.owner;
+  }
+}

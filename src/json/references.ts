@@ -1,0 +1,121 @@
+/**
+ * Object identity in the JSON writer. Every object is remembered with a link to its parent, so
+ * that when one is met a second time (a shared reference, or a cycle back to an ancestor) its
+ * first path can be rebuilt and listed in `meta.defs`; the second occurrence becomes a reference
+ * to that entry. A cycle that runs through an instance's data cannot be rebuilt: `ERR_CYCLE`.
+ * @module
+ */
+import { className, isError } from '../codec/builtins.js';
+import type { RegistryEntry } from '../codec/registry.js';
+import { containerCycleError, instanceCycleError } from '../errors.js';
+import { AnnotationWriter, type Segment } from './annotations.js';
+import { DEF_BUFFER, DEF_DATA, DEF_VALUE, EXT, Ext, type Annotation, type DefEntry, type JsonValue } from './format.js';
+
+/** The state of an object whose walk has finished (others hold the instance depth they began at). */
+const DONE = -1;
+
+/** The path from an object's parent to it: one segment, or several (none for the root). */
+type Link = Segment | readonly Segment[];
+
+const ROOT_LINK: readonly Segment[] = [];
+/** The data root of a class instance sits where the instance does. */
+const DATA_LINK: readonly Segment[] = [];
+/** The buffer of a view written in compact form has no path of its own. */
+const BUFFER_LINK: readonly Segment[] = [];
+
+const REF: Annotation = [[EXT, Ext.Ref]];
+
+/** The objects of one stringify call and their first paths; the writer builds on it. */
+export class ReferenceWriter extends AnnotationWriter {
+  /** Object → number; by number: parent's number, link from the parent, depth, walk state. */
+  protected readonly ids = new Map<object, number>();
+  private readonly parents: number[] = [];
+  private readonly links: Link[] = [];
+  private readonly depths: number[] = [];
+  private readonly states: number[] = [];
+  /** Number of the container (or instance) being walked; -1 at the root. */
+  protected current = -1;
+  /** How many instances' data enclose the current position. */
+  protected instanceDepth = 0;
+  private defs: DefEntry[] | undefined;
+  private defIndex: Map<number, number> | undefined;
+
+  /** Remembers a newly met object at the current position; returns its number. */
+  protected enter(value: object): number {
+    const id = this.parents.length;
+    this.ids.set(value, id);
+    const parent = this.current;
+    const from = parent < 0 ? 0 : (this.depths[parent] as number);
+    const count = this.depth - from;
+    this.links[id] = count === 1 ? (this.segments[from] as Segment) : count === 0 ? (parent < 0 ? ROOT_LINK : DATA_LINK) : this.segments.slice(from, this.depth);
+    this.parents[id] = parent;
+    this.depths[id] = this.depth;
+    this.states[id] = this.instanceDepth;
+    return id;
+  }
+
+  /** Remembers the whole buffer of view number `view`, written inside the view (compact form). */
+  protected enterBufferOf(buffer: object, view: number): void {
+    const id = this.enter(buffer);
+    this.parents[id] = view;
+    this.links[id] = BUFFER_LINK;
+    this.states[id] = DONE;
+  }
+
+  /** Marks object number `id` as walked (an object with no children needs no {@link leave}). */
+  protected done(id: number): void {
+    this.states[id] = DONE;
+  }
+
+  /** Ends the walk of object number `id`: its parent is current again, and it is done. */
+  protected leave(id: number): void {
+    this.current = this.parents[id] as number;
+    this.states[id] = DONE;
+  }
+
+  /**
+   * A second occurrence of object number `id`: a reference, unless it closes a cycle through class
+   * data. `byPrototype` names the class of such an instance.
+   */
+  protected reference(id: number, value: object, byPrototype: ReadonlyMap<object, RegistryEntry>): JsonValue {
+    const state = this.states[id] as number;
+    if (state !== DONE && state < this.instanceDepth) {
+      const entry = byPrototype.get(Object.getPrototypeOf(value) as object);
+      if (entry !== undefined) throw instanceCycleError(`An instance of ${entry.id}`, entry.id);
+      if (isError(value)) throw instanceCycleError(`The ${className(value)} error`, undefined);
+      throw containerCycleError();
+    }
+    this.put(REF);
+    return this.defFor(id);
+  }
+
+  /** The `meta.defs` of the whole value, once the walk is over; none if nothing was met twice. */
+  protected definitions(): DefEntry[] | undefined {
+    return this.defs;
+  }
+
+  private defFor(id: number): number {
+    const defIndex = (this.defIndex ??= new Map<number, number>());
+    let index = defIndex.get(id);
+    if (index === undefined) {
+      const defs = (this.defs ??= []);
+      index = defs.length;
+      defs.push(this.defEntry(id));
+      defIndex.set(id, index);
+    }
+    return index;
+  }
+
+  /** Rebuilds the first path of object number `id` from the parent links. */
+  private defEntry(id: number): DefEntry {
+    const own = this.links[id];
+    const kind = own === DATA_LINK ? DEF_DATA : own === BUFFER_LINK ? DEF_BUFFER : DEF_VALUE;
+    const reversed: Segment[] = [];
+    for (let at = id; at >= 0; at = this.parents[at] as number) {
+      const link = this.links[at] as Link;
+      if (typeof link === 'object') for (let i = link.length - 1; i >= 0; i--) reversed.push(link[i] as Segment);
+      else reversed.push(link);
+    }
+    return [kind, ...reversed.reverse()];
+  }
+}
