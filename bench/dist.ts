@@ -5,12 +5,12 @@
  * copy serves both. `npm run build` must have run first (`npm run bench` does).
  * @module
  */
-import type * as Inspect from '../dist/cli/inspect.js';
-import type * as Machine from '../dist/cli/machine.js';
-import type * as Samples from '../dist/cli/samples.js';
-import type * as Peer from '../dist/cli/superjson-peer.js';
-import type * as Svg from '../dist/cli/svg.js';
-import type * as Table from '../dist/cli/table.js';
+import type * as Inspect from '../dist/.types/cli/inspect.js';
+import type * as Machine from '../dist/.types/cli/machine.js';
+import type * as Samples from '../dist/.types/cli/samples.js';
+import type * as Peer from '../dist/.types/cli/superjson-peer.js';
+import type * as Svg from '../dist/.types/cli/svg.js';
+import type * as Table from '../dist/.types/cli/table.js';
 
 async function load<T>(path: string): Promise<T> {
   // From build/bench/ up to the package root.
@@ -30,7 +30,7 @@ export const table = await load<typeof Table>('table.js');
 /** The machine description. */
 export const machine = await load<typeof Machine>('machine.js');
 
-export type { SampleShape, SampleSizes, OrderData, CustomerData, PointData, SignalData } from '../dist/cli/samples.js';
-export type { ChartBar, ChartGroup, ChartSpec } from '../dist/cli/svg.js';
-export type { FoundClass } from '../dist/cli/inspect.js';
-export type { Machine as MachineInfo } from '../dist/cli/machine.js';
+export type { SampleShape, SampleSizes, OrderData, CustomerData, PointData, SignalData } from '../dist/.types/cli/samples.js';
+export type { ChartBar, ChartGroup, ChartSpec } from '../dist/.types/cli/svg.js';
+export type { FoundClass } from '../dist/.types/cli/inspect.js';
+export type { Machine as MachineInfo } from '../dist/.types/cli/machine.js';

@@ -4,7 +4,7 @@
  * same shapes `celerity bench` measures by default (defined once, in `src/cli/samples.ts`).
  * @module
  */
-import type * as Samples from '../dist/cli/samples.js';
+import type * as Samples from '../dist/.types/cli/samples.js';
 import { samples } from './dist.js';
 
 export const { Customer, Order, Point, Signal, flatPlain, orders, ordersPlain, nested, nestedPlain, mapHeavy, mapHeavyPlain, signals, signalsPlain, sampleShapes, FULL_SIZES, QUICK_SIZES } = samples;

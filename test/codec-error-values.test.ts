@@ -1,5 +1,5 @@
 /**
- * Errors as values (API.md sections 1 and 2): registered Error subclasses without methods,
+ * Errors as values: registered Error subclasses without methods,
  * built-in error types, and unregistered ones (RemoteError), with name, message, stack, cause,
  * own properties and AggregateError `errors`, at any depth.
  */

@@ -1,5 +1,5 @@
 /**
- * Every codec error code of API.md section 2, each with the exact accessor path of the value at
+ * Every codec error code, each with the exact accessor path of the value at
  * fault (and the class id where one is involved).
  */
 import assert from 'node:assert/strict';

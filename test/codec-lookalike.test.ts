@@ -1,5 +1,5 @@
 /**
- * Look-alikes (API.md section 2): data shaped like what the codec uses internally, a whole wire
+ * Look-alikes: data shaped like what the codec uses internally, a whole wire
  * included, round-trips as that plain data. Data never makes decode build a class or import a
  * module.
  */

@@ -1,5 +1,5 @@
 /**
- * The registry (API.md section 1): register and @serialisable, ids, module URLs, aliases,
+ * The registry: register and @serialisable, ids, module URLs, aliases,
  * duplicate ids, refused classes, Error subclasses, and one registry per thread shared by every
  * copy of the library loaded in it.
  */

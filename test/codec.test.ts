@@ -1,5 +1,5 @@
 /**
- * The codec (API.md section 2): registered instances at any depth, identity, cycles through plain
+ * The codec: registered instances at any depth, identity, cycles through plain
  * containers, copy-on-write, `__proto__`-like keys, `strict: false`, and the wire through a real
  * message port.
  */

@@ -1,5 +1,5 @@
 /**
- * The JSON wire (API.md section 2): stringify / parse and serialize / deserialize round trips of
+ * The JSON wire: stringify / parse and serialize / deserialize round trips of
  * every kind of value the codec carries, the versioned envelope, superjson compatibility, and
  * every failure with its code and path.
  */

@@ -2,7 +2,7 @@
 // import cycle fails `npm run lint`. These tests lint small probes with those rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,4 +79,19 @@ await test('an import cycle fails import-x/no-cycle', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+await test('the tree, the README map and the lint rules name the same folders', async () => {
+  const { LAYERS } = (await import(new URL('eslint.config.js', `file://${root}`).href)) as { LAYERS: { target: string }[] };
+  const tree = readdirSync(join(root, 'src'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `src/${entry.name}/`)
+    .concat('src/errors.ts')
+    .sort();
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const map = readme.slice(readme.indexOf('## How it is built'), readme.indexOf('\n## ', readme.indexOf('## How it is built') + 1));
+  const mapped = [...map.matchAll(/^\| `(src\/[^`]+)` \|/gm)].map((match) => match[1] ?? '').filter((path) => path !== 'src/index.ts').sort();
+  const ruled = LAYERS.map((layer) => layer.target.replace(/^\.\//, '') + (layer.target.endsWith('.ts') ? '' : '/')).sort();
+  assert.deepEqual(mapped, tree);
+  assert.deepEqual(ruled, tree);
 });
