@@ -142,6 +142,8 @@ export abstract class InstanceEncoder extends EncodeMemo {
     this.enter(raw);
     const scratch = rows.scratch;
     const start = rows.top;
+    // The fill level, kept local while the values are primitives; nested rows fill above it.
+    let top = start;
     const instancesStart = rows.instanceTop;
     const expected = entry.rowShape?.keys;
     // Built only when the keys differ from the shape this class's data had last.
@@ -155,19 +157,20 @@ export abstract class InstanceEncoder extends EncodeMemo {
         const child = raw[key];
         if (typeof child !== 'object' || child === null) {
           if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
-          scratch[rows.top++] = child;
+          scratch[top++] = child;
         } else {
+          rows.top = top;
           const result = this.value(child);
           if (this.pendingInstance >= 0) {
             const found = rows.instances;
-            const top = rows.instanceTop;
-            found[top] = count;
-            found[top + 1] = this.pendingClass;
-            found[top + 2] = this.pendingInstance;
-            rows.instanceTop = top + 3;
+            const at = rows.instanceTop;
+            found[at] = count;
+            found[at + 1] = this.pendingClass;
+            found[at + 2] = this.pendingInstance;
+            rows.instanceTop = at + 3;
             this.pendingInstance = -1;
           }
-          scratch[rows.top++] = result;
+          scratch[top++] = result;
         }
         count++;
       }
@@ -175,6 +178,7 @@ export abstract class InstanceEncoder extends EncodeMemo {
       addSegment(e, propertySegment(key));
       throw e;
     }
+    rows.top = top;
     this.leave();
     if (keys === undefined && expected?.length !== count) keys = expected === undefined ? [] : expected.slice(0, count);
     const shape = rows.shapeOf(entry, keys);
