@@ -5,6 +5,7 @@ import { dts } from 'rollup-plugin-dts';
 const entries = [
   ['dist/.types/index.d.ts', 'dist/index.d.ts'],
   ['dist/.types/worker/index.d.ts', 'dist/worker/index.d.ts'],
+  ['dist/.types/queue/index.d.ts', 'dist/queue/index.d.ts'],
 ];
 
 export default entries.map(([input, file]) => ({

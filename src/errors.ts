@@ -27,7 +27,10 @@ export type CelerityErrorCode =
   | 'ERR_WORKER_INIT'
   | 'ERR_QUEUE_FULL'
   | 'ERR_APP_CLOSED'
-  | 'ERR_APP_DESTROYED';
+  | 'ERR_APP_DESTROYED'
+  | 'ERR_BROKER_UNAVAILABLE'
+  | 'ERR_UNKNOWN_JOB'
+  | 'ERR_MISSING_DEPENDENCY';
 
 /** Extra facts attached to a {@link CelerityError}. */
 export interface CelerityErrorDetails {
@@ -75,6 +78,22 @@ export class RemoteError extends Error {
     super(message, options);
     Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true, enumerable: false });
   }
+}
+
+/**
+ * Thrown by a task to fail without further tries: a run with `retry` (in-process) or a job with
+ * attempts (on the queue) ends at once with this error, as BullMQ's own `UnrecoverableError` does.
+ * Subclass it to keep your own error class and still skip the retries.
+ */
+export class UnrecoverableError extends Error {
+  static {
+    Object.defineProperty(this.prototype, 'name', { value: 'UnrecoverableError', writable: true, configurable: true });
+  }
+}
+
+/** Whether `error` asks for no further tries: an {@link UnrecoverableError}, or an error of that name from elsewhere. */
+export function isUnrecoverable(error: unknown): boolean {
+  return error instanceof UnrecoverableError || (error instanceof Error && error.name === 'UnrecoverableError');
 }
 
 /** Builds a `CelerityError` whose message ends with the path, when one is known. */
@@ -231,4 +250,25 @@ export function failureError(record: FailureFields): CelerityError {
   const error = new CelerityError(record.code as CelerityErrorCode, record.message, details);
   if (record.stack !== undefined) error.stack = record.stack;
   return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue backend.
+
+/** `ERR_BROKER_UNAVAILABLE`: Redis could not be reached (within `ms`, when given). */
+export function brokerUnavailableError(detail: string, cause?: unknown): CelerityError {
+  return new CelerityError('ERR_BROKER_UNAVAILABLE', `Redis is unavailable: ${detail}`, cause === undefined ? {} : { cause });
+}
+
+/** `ERR_UNKNOWN_JOB`: no job `id` in queue `queue` (never added, or removed after it finished). */
+export function unknownJobError(queue: string, id: string): CelerityError {
+  return new CelerityError(
+    'ERR_UNKNOWN_JOB',
+    `No job "${id}" in queue "${queue}": it was never added, or it finished and was removed (see the removeOnComplete / removeOnFail options)`,
+  );
+}
+
+/** `ERR_MISSING_DEPENDENCY`: an optional package a feature needs is not installed. */
+export function missingDependencyError(packages: string, feature: string, cause: unknown): CelerityError {
+  return new CelerityError('ERR_MISSING_DEPENDENCY', `${feature} needs ${packages}: run npm install ${packages.replace(/ and /g, ' ')}`, { cause });
 }

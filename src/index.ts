@@ -3,7 +3,7 @@
  * trip to a thread and back.
  * @module
  */
-export { CelerityError, RemoteError, type CelerityErrorCode, type CelerityErrorDetails } from './errors.js';
+export { CelerityError, RemoteError, UnrecoverableError, type CelerityErrorCode, type CelerityErrorDetails } from './errors.js';
 export {
   register,
   serialisable,
@@ -17,7 +17,7 @@ export {
   type RegisterOptions,
 } from './codec/registry.js';
 export { encode, decode, isWire, wireClasses, missingClasses, type EncodeOptions, type DecodeOptions, type Wire, type WireClass } from './codec/index.js';
-export { createApp, type App } from './app/app.js';
+export { createApp, type App, type TaskApp } from './app/app.js';
 export { defineTasks, type TaskContext, type Task, type TaskTable, type AnyTasks, type TaskName, type TaskArgs, type TaskResult, type TaskInput } from './protocol/tasks.js';
 export type { AppOptions, RecycleOptions, SubmitOptions, RetryOptions, MapOptions, CloseOptions } from './app/options.js';
 export type { TaskRun, RunState } from './app/run.js';

@@ -26,13 +26,16 @@ async function layerErrors(file: string, code: string): Promise<string[]> {
 
 const WRONG_WAY: readonly [file: string, imported: string, rule: string][] = [
   ['src/worker/probe.ts', '../app/core.js', 'the worker never imports the pool'],
-  ['src/app/probe.ts', '../worker/index.js', 'the app never imports the worker'],
+  ['src/app/probe.ts', '../worker/index.js', 'the app never imports the worker or the queue'],
   ['src/codec/probe.ts', '../json/index.js', 'codec stands alone'],
   ['src/codec/probe.ts', '../app/app.js', 'codec stands alone'],
   ['src/json/probe.ts', '../protocol/messages.js', 'json sits on codec'],
   ['src/protocol/probe.ts', '../app/options.js', 'protocol sits on codec'],
   ['src/cli/probe.ts', '../codec/encode.js', 'the CLI uses the public API'],
   ['src/cli/probe.ts', '../errors.js', 'the CLI uses the public API'],
+  ['src/cli/probe.ts', '../queue/queue-app.js', 'the CLI uses the public API'],
+  ['src/queue/probe.ts', '../worker/index.js', 'the queue builds on the app'],
+  ['src/app/probe.ts', '../queue/index.js', 'the app never imports the worker or the queue'],
 ];
 
 await test('a wrong-way import fails the layer rule that names it', async () => {
@@ -54,6 +57,8 @@ await test('imports that follow the layers pass', async () => {
     ['src/json/probe.ts', '../codec/index.js'],
     ['src/codec/probe.ts', '../errors.js'],
     ['src/cli/probe.ts', '../index.js'],
+    ['src/cli/probe.ts', '../queue/index.js'],
+    ['src/queue/probe.ts', '../app/app.js'],
   ];
   for (const [file, imported] of allowed) {
     assert.deepEqual(await layerErrors(file, `import * as probe from '${imported}';\nexport default probe;\n`), [], `${file} importing ${imported}`);
@@ -91,7 +96,7 @@ await test('the tree, the README map and the lint rules name the same folders', 
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const map = readme.slice(readme.indexOf('## How it is built'), readme.indexOf('\n## ', readme.indexOf('## How it is built') + 1));
   const mapped = [...map.matchAll(/^\| `(src\/[^`]+)` \|/gm)].map((match) => match[1] ?? '').filter((path) => path !== 'src/index.ts').sort();
-  const ruled = LAYERS.map((layer) => layer.target.replace(/^\.\//, '') + (layer.target.endsWith('.ts') ? '' : '/')).sort();
+  const ruled = [...new Set(LAYERS.map((layer) => layer.target.replace(/^\.\//, '') + (layer.target.endsWith('.ts') ? '' : '/')))].sort();
   assert.deepEqual(mapped, tree);
   assert.deepEqual(ruled, tree);
 });

@@ -30,16 +30,16 @@ await test('dist/index.d.ts exports exactly the runtime exports, plus types', ()
 
 await test('the published declarations hold none of the internals', () => {
   const internals = ['Core', 'Job', 'Run', 'Mapper', 'Encoder', 'CyclicEncoder', 'JsonWriter', 'JsonReader', 'Transport', 'Balancer', 'StartCells', 'RegistryEntry', 'ResolvedOptions', 'Reservoir'];
-  for (const file of ['dist/index.d.ts', 'dist/worker/index.d.ts']) {
+  for (const file of ['dist/index.d.ts', 'dist/worker/index.d.ts', 'dist/queue/index.d.ts']) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const name of internals) assert.doesNotMatch(text, new RegExp(`\\b(class|interface|type) ${name}\\b`), `${file} declares ${name}`);
   }
   const published = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.d.ts') && !file.startsWith('.types'));
-  assert.deepEqual(published.sort(), ['index.d.ts', join('worker', 'index.d.ts')]);
+  assert.deepEqual(published.sort(), ['index.d.ts', join('queue', 'index.d.ts'), join('worker', 'index.d.ts')]);
 });
 
 await test('the published declarations type-check on their own', () => {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2023,esnext.disposable', '--types', 'node', 'dist/index.d.ts', 'dist/worker/index.d.ts'], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2023,esnext.disposable', '--types', 'node', 'dist/index.d.ts', 'dist/worker/index.d.ts', 'dist/queue/index.d.ts'], { cwd: root, encoding: 'utf8' });
   assert.equal(result.status, 0, result.stdout + result.stderr);
 });

@@ -12,18 +12,20 @@ import type { AppStats } from './stats.js';
 import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from '../protocol/tasks.js';
 
 /**
- * A task app: runs the tasks of one tasks module on a pool of worker threads. Arguments, results,
- * progress values and errors go through the codec both ways, so registered classes arrive as
- * themselves.
+ * What every task app offers, whichever backend runs its tasks: the in-process pool
+ * (`createApp`, an {@link App}) or a BullMQ queue (`createQueueApp` from `celerity/bullmq`).
+ * Code written against it runs on both. Arguments, results, progress values and errors go
+ * through the codec both ways, so registered classes arrive as themselves.
  *
  * `T` is the type of the tasks module's default export (`typeof tasks`); it gives `run`, `submit`
- * and `map` their task names, argument types and result types.
+ * and `map` their task names, argument types and result types. `O` is what `submit` accepts:
+ * each backend adds options of its own.
  */
-export interface App<T = AnyTasks> extends AsyncDisposable {
+export interface TaskApp<T = AnyTasks, O extends SubmitOptions = SubmitOptions> extends AsyncDisposable {
   /** Runs task `name` with `args`; resolves to its decoded result. */
   run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>>;
   /** Submits task `name` with `args`, returning a {@link TaskRun} to await, watch or cancel. */
-  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: SubmitOptions): TaskRun<TaskResult<T, K>>;
+  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: O): TaskRun<TaskResult<T, K>>;
   /**
    * Runs task `name` once per input (each input is the task's one argument); resolves to the
    * results in input order. The first failure rejects the map and cancels what remains.
@@ -31,15 +33,21 @@ export interface App<T = AnyTasks> extends AsyncDisposable {
   map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]>;
   /** Counters and timings since the app started. */
   stats(): AppStats;
-  /** Refuses new work (`ERR_APP_CLOSED`), finishes what is queued and running, then stops the threads. */
+  /** Refuses new work (`ERR_APP_CLOSED`), finishes what this app submitted, then lets its resources go. */
   close(options?: CloseOptions): Promise<void>;
-  /** Rejects everything unsettled with `ERR_APP_DESTROYED` and stops the threads at once. */
+  /** Rejects everything unsettled with `ERR_APP_DESTROYED` and lets its resources go at once. */
   destroy(): Promise<void>;
   /** Same as `close()`: `await using app = createApp(...)`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-class TaskApp<T> implements App<T> {
+/**
+ * A task app that runs the tasks of one tasks module on a pool of worker threads in this process
+ * (`createApp`). `close()` stops the threads once the runs are done; `destroy()` stops them at once.
+ */
+export type App<T = AnyTasks> = TaskApp<T>;
+
+class PoolApp<T> implements App<T> {
   readonly #core: Core;
   #closing: Promise<void> | undefined;
 
@@ -101,5 +109,5 @@ class TaskApp<T> implements App<T> {
  */
 export function createApp<T = AnyTasks>(options: AppOptions): App<T> {
   const resolved = resolveOptions(options, new URL('../worker/index.js', import.meta.url));
-  return new TaskApp<T>(new Core(resolved));
+  return new PoolApp<T>(new Core(resolved));
 }

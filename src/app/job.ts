@@ -26,6 +26,7 @@ import {
   TASK_FLAGS,
   TASK_SLOT,
   type ResultMessage,
+  type RunLabel,
   type TaskMessage,
 } from '../protocol/messages.js';
 import { destroyedError, poolError } from '../errors.js';
@@ -63,6 +64,8 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   protected postedAt = 0;
   /** Grace timers of stopped tries, by try number. */
   private graces: Map<number, NodeJS.Timeout> | undefined;
+  /** The id and attempt the task sees, when the run stands for a queue's job. */
+  protected label: RunLabel | undefined;
   /** Times the current try was posted again (see {@link MAX_REPOSTS}). */
   private reposts = 0;
   /** Set while the current try waits for an answer event whose thread is gone. */
@@ -86,7 +89,8 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
 
   private send(n: number, name: string, args: EncodedArgs, flags: number, transfer: readonly ArrayBuffer[] | undefined): void {
     const wireFlags = args.wire ? flags | FLAG_WIRE : flags;
-    const message: TaskMessage = args.modules === undefined ? [this.i, n, name, args.value, wireFlags, -1] : [this.i, n, name, args.value, wireFlags, -1, args.modules];
+    const message: TaskMessage =
+      this.label !== undefined ? [this.i, n, name, args.value, wireFlags, -1, args.modules, this.label] : args.modules === undefined ? [this.i, n, name, args.value, wireFlags, -1] : [this.i, n, name, args.value, wireFlags, -1, args.modules];
     // The balancer finds the job here; structured clone ignores symbol keys, so it never travels.
     (message as unknown as Record<symbol, unknown>)[queueOptionsSymbol] = this;
     this.message = message;

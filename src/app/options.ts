@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { asarUnpackedPath } from './asar.js';
 import { invalidOption } from '../errors.js';
+import type { RunLabel } from '../protocol/messages.js';
 
 /** When to replace a thread with a fresh one (neither failing nor delaying any run). */
 export interface RecycleOptions {
@@ -90,11 +91,13 @@ const KNOWN = new Set(['tasks', 'threads', 'idleTimeout', 'maxQueue', 'timeout',
 const RESOURCE_LIMITS = new Set(['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 
-function isPositiveInteger(value: unknown): value is number {
+/** Whether `value` is an integer > 0. */
+export function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
 
-function isNonNegativeInteger(value: unknown): value is number {
+/** Whether `value` is an integer >= 0. */
+export function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
@@ -257,13 +260,22 @@ export interface RetryOptions {
   attempts: number;
   /** Wait (ms) before the second try. Default 0. */
   delay?: number;
-  /** Each further wait is the previous one times this. Default 1 (a constant delay). */
-  backoff?: number;
+  /**
+   * Each further wait is the previous one times this number; `'fixed'` is 1 (a constant delay,
+   * the default) and `'exponential'` is 2.
+   */
+  backoff?: number | 'fixed' | 'exponential';
   /**
    * Whether this error deserves another try. Default: every failure (task errors, timeouts,
-   * thread deaths). A cancelled run is never retried.
+   * thread deaths) but an `UnrecoverableError`. A cancelled run is never retried. In-process
+   * only: a function cannot reach the queue's worker processes.
    */
   when?(error: unknown): boolean;
+}
+
+/** The factor each retry's wait grows by (see {@link RetryOptions.backoff}). */
+export function backoffFactor(backoff: RetryOptions['backoff']): number {
+  return backoff === undefined || backoff === 'fixed' ? 1 : backoff === 'exponential' ? 2 : backoff;
 }
 
 /** Options of `app.submit()`. */
@@ -287,7 +299,15 @@ export interface ResolvedSubmitOptions {
   readonly onProgress: ((value: unknown) => void) | undefined;
   readonly transfer: readonly ArrayBuffer[] | undefined;
   readonly retry: RetryOptions | undefined;
+  /** The id and attempt the task sees instead of the run's own (see {@link RUN_LABEL}). */
+  readonly label?: RunLabel;
 }
+
+/**
+ * A submit option the queue worker sets (never a user): the job's id and attempt, for the task's
+ * `this.id` and `this.attempt`.
+ */
+export const RUN_LABEL: unique symbol = Symbol('celerity.runLabel');
 
 /** Submit options when none are given and the app has no `timeout`. */
 export const NO_SUBMIT_OPTIONS: ResolvedSubmitOptions = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined };
@@ -312,8 +332,9 @@ export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeou
     if (retry.delay !== undefined && !(typeof retry.delay === 'number' && retry.delay >= 0 && retry.delay !== Infinity)) {
       throw invalidOption('options.retry.delay must be a non-negative number of milliseconds');
     }
-    if (retry.backoff !== undefined && !(typeof retry.backoff === 'number' && retry.backoff >= 1 && retry.backoff !== Infinity)) {
-      throw invalidOption('options.retry.backoff must be a number >= 1');
+    const backoff: unknown = retry.backoff;
+    if (backoff !== undefined && backoff !== 'fixed' && backoff !== 'exponential' && !(typeof backoff === 'number' && backoff >= 1 && backoff !== Infinity)) {
+      throw invalidOption("options.retry.backoff must be a number >= 1, 'fixed' or 'exponential'");
     }
     if ((retry.when as unknown) !== undefined && typeof retry.when !== 'function') throw invalidOption('options.retry.when must be a function');
     if (retry.attempts > 1 && transfer !== undefined && (transfer as readonly ArrayBuffer[]).length > 0) {
@@ -326,6 +347,7 @@ export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeou
     onProgress: onProgress === undefined ? undefined : (value: unknown) => { (onProgress as NonNullable<SubmitOptions['onProgress']>).call(given, value); },
     transfer,
     retry,
+    ...labelOf(given),
   };
 }
 
@@ -369,4 +391,9 @@ export function resolveMapOptions(given: MapOptions | undefined, maxThreads: num
     signal,
     onProgress: onProgress === undefined ? undefined : (done, total) => { (onProgress as NonNullable<MapOptions['onProgress']>).call(given, done, total); },
   };
+}
+
+function labelOf(given: SubmitOptions): { label?: RunLabel } {
+  const label = (given as { [RUN_LABEL]?: unknown })[RUN_LABEL];
+  return Array.isArray(label) && typeof label[0] === 'string' && typeof label[1] === 'number' ? { label: label as unknown as RunLabel } : {};
 }

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Core } from './core.js';
 import { PLACE_QUEUED } from './counters.js';
 import type { EncodedArgs, EventSink } from './transport.js';
-import { abortError, timeoutError, failureError, CelerityError } from '../errors.js';
+import { abortError, timeoutError, failureError, isUnrecoverable, CelerityError } from '../errors.js';
 import { Job } from './job.js';
 import {
   EVENT_PROGRESS,
@@ -26,7 +26,7 @@ import {
   type RunEvent,
 } from '../protocol/messages.js';
 import { isThenable } from '../protocol/thenable.js';
-import { NO_SUBMIT_OPTIONS, resolveSubmitOptions, type ResolvedSubmitOptions, type RetryOptions, type SubmitOptions } from './options.js';
+import { backoffFactor, NO_SUBMIT_OPTIONS, resolveSubmitOptions, type ResolvedSubmitOptions, type RetryOptions, type SubmitOptions } from './options.js';
 
 /** Where a run is in its life. */
 export type RunState = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
@@ -108,6 +108,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
       return;
     }
     this.options = checked;
+    this.label = checked.label;
     if (arePlainPrimitives(args)) {
       // Nothing for the codec to do: skip it, and its clock.
       this.args = { value: args, wire: false, modules: undefined };
@@ -341,7 +342,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     }
     this.current = 'retrying';
     this.setPlace(PLACE_QUEUED);
-    const delay = (retry.delay ?? 0) * (retry.backoff ?? 1) ** (this.n - 1);
+    const delay = (retry.delay ?? 0) * backoffFactor(retry.backoff) ** (this.n - 1);
     // A ref'd timer: the caller is waiting on this run, so the process must stay up for it.
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -351,6 +352,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
 
   private wantsRetry(retry: RetryOptions, error: unknown): boolean {
     if (error instanceof CelerityError && (error.code === 'ERR_APP_DESTROYED' || error.code === 'ERR_APP_CLOSED' || error.code === 'ERR_QUEUE_FULL')) return false;
+    if (isUnrecoverable(error)) return false;
     if (retry.when === undefined) return true;
     try {
       return retry.when(error);

@@ -13,6 +13,8 @@ Commands:
   bench            Measure what converting a value costs: structured clone, celerity,
                    superjson, JSON and a pool round trip, side by side, with ratios.
                    See: celerity bench --help
+  worker           Run the jobs of a BullMQ queue on this machine's threads.
+                   See: celerity worker --help
 
 Options:
   -h, --help       Show this help and exit.
@@ -54,4 +56,35 @@ Examples:
 
 Exit status: 0 on success; 2 for a bad flag, or a module that does not load, lacks the export,
 or whose value cannot be encoded (one line on stderr); 1 for any other failure.
+`;
+
+/** `celerity worker --help`. */
+export const WORKER_HELP = `Usage: celerity worker --tasks FILE --queue NAME [--redis URL] [--threads N]
+                       [--concurrency N] [--timeout MS] [--cancel-grace MS]
+                       [--lock-duration MS] [--stalled-interval MS] [--grace MS] [--quiet]
+
+Runs the jobs of a BullMQ queue (added with createQueueApp from celerity/bullmq) on this
+process's own thread pool. Needs the packages bullmq and ioredis. One line per job on stdout:
+time, job id, task, outcome (completed, failed, cancelled, requeued) and milliseconds.
+
+Options:
+  --tasks FILE             The tasks module (its classes are registered here too).
+  --queue NAME             The queue's name.
+  --redis URL              Redis, e.g. redis://127.0.0.1:6379. Default: $CELERITY_REDIS_URL,
+                           else redis://127.0.0.1:6379.
+  --threads N              Threads in the pool. Default: one per core.
+  --concurrency N          Jobs run at once. Default: twice the threads.
+  --timeout MS             Run-time limit of every job (a job's own timeout wins).
+  --cancel-grace MS        How long a cancelled or timed-out task may take to stop before its
+                           thread is terminated. Default 1000.
+  --lock-duration MS       BullMQ's job lock, renewed every half of it. Default 30000.
+  --stalled-interval MS    How often stalled jobs (of killed workers) are looked for. Default
+                           30000. A killed worker's job runs again elsewhere after about
+                           lock-duration + stalled-interval. Below a few seconds, a busy
+                           machine's healthy jobs may be taken for stalled.
+  --grace MS               On SIGINT or SIGTERM, how long running jobs may take to finish
+                           before they go back to the queue. Default 30000.
+  --prefix PREFIX          BullMQ's key prefix. Default bull.
+  -q, --quiet              No line per job.
+  -h, --help               Show this help and exit.
 `;

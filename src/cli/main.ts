@@ -8,12 +8,15 @@ import { UsageError } from './args.js';
 import { benchCommand, version } from './bench.js';
 import { MAIN_HELP } from './help.js';
 import { firstLine } from './load.js';
+import { workerCommand } from './worker.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'bench':
       return benchCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+    case 'worker':
+      return workerCommand(rest, { stdout: process.stdout, stderr: process.stderr });
     case '-h':
     case '--help':
     case 'help':

@@ -5,7 +5,7 @@
  * thread (a bundle beside an install, two installed versions) reads and writes the same table.
  * @module
  */
-import { CelerityError } from '../errors.js';
+import { CelerityError, UnrecoverableError } from '../errors.js';
 import type { RowShape } from './row-shape.js';
 
 /** Anything with a `toSerialisable()` method: what a registered class's instances must offer. */
@@ -74,7 +74,7 @@ const REGISTRY_KEY = Symbol.for('celerity.registry.v1');
  */
 export const ENTRY_KEY: unique symbol = Symbol.for('celerity.registry.entry.v1') as never;
 
-/** Ids of the built-in error constructors that always decode as themselves. */
+/** Ids of the error constructors that always decode as themselves. */
 const BUILT_IN_ERRORS: readonly (readonly [string, ClassLike])[] = [
   ['Error', Error],
   ['TypeError', TypeError],
@@ -84,6 +84,10 @@ const BUILT_IN_ERRORS: readonly (readonly [string, ClassLike])[] = [
   ['EvalError', EvalError],
   ['URIError', URIError],
   ['AggregateError', AggregateError],
+  // The library's own errors, so that a timeout, a cancel or an UnrecoverableError keeps its class
+  // across a thread or a queue.
+  ['celerity.CelerityError', CelerityError],
+  ['celerity.UnrecoverableError', UnrecoverableError],
 ];
 
 function createTable(): RegistryTable {

@@ -84,8 +84,17 @@ export const TASK_SLOT = 5;
 /** Index of the modules named by the arguments' classes that were not on the boot allowlist. */
 export const TASK_MODULES = 6;
 
+/**
+ * Index of the task's label, when the run stands for something outside the app (a queue's job):
+ * the id and attempt number the task sees as `this.id` and `this.attempt`.
+ */
+export const TASK_LABEL = 7;
+
+/** A run's label (see {@link TASK_LABEL}). */
+export type RunLabel = readonly [id: string, attempt: number];
+
 /** Main → worker: run one task (or one chunk of map inputs). */
-export type TaskMessage = [run: number, attempt: number, name: string, args: Wire | readonly unknown[] | null, flags: number, slot: number, modules?: readonly string[]];
+export type TaskMessage = [run: number, attempt: number, name: string, args: Wire | readonly unknown[] | null, flags: number, slot: number, modules?: readonly string[], label?: RunLabel];
 
 /** The outcome kinds of a {@link ResultMessage}. */
 export const RESULT_OK = 0;

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { encode } from '../codec/index.js';
-import { EVENT_MARK, EVENT_PROGRESS, FLAG_PROGRESS, TASK_ATTEMPT, TASK_FLAGS, TASK_RUN, isPlainPrimitive, type ProgressEvent, type TaskMessage } from '../protocol/messages.js';
+import { EVENT_MARK, EVENT_PROGRESS, FLAG_PROGRESS, TASK_ATTEMPT, TASK_FLAGS, TASK_LABEL, TASK_RUN, isPlainPrimitive, type ProgressEvent, type RunLabel, type TaskMessage } from '../protocol/messages.js';
 import type { TaskContext } from '../protocol/tasks.js';
 import { thread, type Abortable } from './boot.js';
 
@@ -19,6 +19,8 @@ export class Context implements TaskContext, Abortable {
   /** Set once the answer is built: later progress is dropped. */
   done = false;
   buffers: ArrayBuffer[] | undefined;
+  /** The id and attempt of the queue's job this task runs, if it runs one. */
+  private readonly label: RunLabel | undefined;
   private controller: AbortController | undefined;
   private reason: DOMException | undefined;
 
@@ -27,6 +29,7 @@ export class Context implements TaskContext, Abortable {
     this.i = message[TASK_RUN];
     this.n = message[TASK_ATTEMPT];
     this.flags = message[TASK_FLAGS];
+    this.label = message[TASK_LABEL];
     const early = thread.earlyCancels;
     if (early.size > 0) {
       const cancel = early.get(this.i);
@@ -38,11 +41,11 @@ export class Context implements TaskContext, Abortable {
   }
 
   get id(): string {
-    return String(this.i);
+    return this.label === undefined ? String(this.i) : this.label[0];
   }
 
   get attempt(): number {
-    return this.n;
+    return this.label === undefined ? this.n : this.label[1];
   }
 
   get aborted(): boolean {

@@ -1,0 +1,124 @@
+/**
+ * What a celerity job looks like in Redis: readable JSON throughout, so dashboards such as
+ * bull-board show it, with the JSON wire's version in every value that carries instances.
+ *
+ * - The job's `name` is the task's name.
+ * - `data`: `{ args, timeout? }`. `args` is the argument list as a JSON wire
+ *   (`{ "celerity": 1, "json": [...], "meta": {...} }`) or, for jobs added by plain BullMQ code,
+ *   a plain JSON array; `timeout` is the run-time limit in ms.
+ * - The return value is the result as a JSON wire.
+ * - Progress is `{ "celerity": "progress", "value": <wire> }`; before a failed attempt fails,
+ *   the worker writes `{ "celerity": "error", "attempt": n, "error": <wire> }`, so the error's
+ *   class, properties, cause and stack survive (BullMQ itself keeps only the message).
+ *
+ * Everything read back is untrusted: a malformed job is `ERR_BAD_JSON`, never a crash.
+ * @module
+ */
+import { deserialize, serialize } from '../json/index.js';
+import type { JsonWire } from '../json/format.js';
+import { badJsonError, invalidOption } from '../errors.js';
+
+/** The `data` of a celerity job. */
+export interface JobData {
+  /** The argument list: a JSON wire, or a plain JSON array. */
+  readonly args: JsonWire | readonly unknown[];
+  /** Run-time limit (ms) on the worker. */
+  readonly timeout?: number;
+}
+
+/** A progress value as it is stored. */
+export interface ProgressRecord {
+  readonly celerity: 'progress';
+  readonly value: JsonWire;
+}
+
+/** The error of a failed attempt, as it is stored (see the module notes). */
+export interface ErrorRecord {
+  readonly celerity: 'error';
+  readonly attempt: number;
+  readonly error: JsonWire;
+}
+
+/** The data of a job that runs `args` (already checked) with a run-time limit of `timeout` ms (0: none). */
+export function jobData(args: readonly unknown[], timeout: number): JobData {
+  const wire = serialize(args, { path: 'args' });
+  return timeout > 0 ? { args: wire, timeout } : { args: wire };
+}
+
+/** What a worker reads from a job's data: the argument list, decoded, and the time limit. */
+export function readJobData(data: unknown): { args: unknown[]; timeout: number } {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw badJsonError('the job data is not an object with "args"');
+  const record = data as Record<string, unknown>;
+  const timeout = Object.hasOwn(record, 'timeout') ? record.timeout : undefined;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout !== Infinity)) throw badJsonError('the job\'s "timeout" must be a positive number of milliseconds');
+  const raw = Object.hasOwn(record, 'args') ? record.args : undefined;
+  let args: unknown;
+  if (Array.isArray(raw)) args = raw;
+  else if (typeof raw === 'object' && raw !== null) args = deserialize(raw, { path: 'args' });
+  else throw badJsonError('the job data has no "args": expected a JSON wire or a plain JSON array');
+  if (!Array.isArray(args)) throw badJsonError('the job\'s "args" is not a list of arguments');
+  return { args, timeout: timeout ?? 0 };
+}
+
+/** A result as it is stored. */
+export function resultRecord(value: unknown): JsonWire {
+  return serialize(value, { path: 'result' });
+}
+
+/** A stored result, decoded. */
+export function readResult(stored: unknown): unknown {
+  return deserialize(stored, { path: 'result' });
+}
+
+/** A progress value as it is stored. */
+export function progressRecord(value: unknown): ProgressRecord {
+  return { celerity: 'progress', value: serialize(value, { path: 'progress' }) };
+}
+
+/** An attempt's error as it is stored; an error that cannot be written goes as what JSON can carry of it. */
+export function errorRecord(error: unknown, attempt: number): ErrorRecord {
+  try {
+    return { celerity: 'error', attempt, error: serialize(error, { path: 'error', strict: false }) };
+  } catch {
+    const plain = error instanceof Error ? error : undefined;
+    const stand = new Error(plain?.message ?? String(error));
+    if (plain !== undefined) {
+      Object.defineProperty(stand, 'name', { value: plain.name, writable: true, configurable: true });
+      if (plain.stack !== undefined) stand.stack = plain.stack;
+    }
+    return { celerity: 'error', attempt, error: serialize(stand, { path: 'error' }) };
+  }
+}
+
+/** What a stored progress value is: a progress value (decoded), an attempt's error (still encoded), or something else. */
+export type StoredProgress = { kind: 'progress'; value: unknown } | { kind: 'error'; attempt: number; error: JsonWire } | { kind: 'other'; value: unknown };
+
+/** Sorts a stored progress value (see {@link StoredProgress}); decoding a progress value may throw `ERR_BAD_JSON`. */
+export function readProgress(stored: unknown): StoredProgress {
+  if (typeof stored === 'object' && stored !== null && !Array.isArray(stored)) {
+    const record = stored as Record<string, unknown>;
+    if (record.celerity === 'progress' && Object.hasOwn(record, 'value')) return { kind: 'progress', value: deserialize(record.value, { path: 'progress' }) };
+    if (record.celerity === 'error' && typeof record.attempt === 'number' && typeof record.error === 'object' && record.error !== null) {
+      return { kind: 'error', attempt: record.attempt, error: record.error as JsonWire };
+    }
+  }
+  // Progress written by plain BullMQ code: passed on as it is.
+  return { kind: 'other', value: stored };
+}
+
+/** An attempt's stored error, decoded (an error that cannot be read becomes an `ERR_BAD_JSON` error). */
+export function readError(stored: JsonWire): unknown {
+  try {
+    return deserialize(stored, { path: 'error' });
+  } catch (error) {
+    return error;
+  }
+}
+
+/** Checks a job id given by the caller. */
+export function checkJobId(id: unknown): string {
+  if (typeof id !== 'string' || id === '' || /^\d+$/.test(id) || id.includes(':')) {
+    throw invalidOption('options.jobId must be a non-empty string that is not a plain integer and holds no ":" (BullMQ reserves those)');
+  }
+  return id;
+}

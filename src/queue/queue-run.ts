@@ -1,0 +1,175 @@
+/**
+ * One job as its submitter sees it: a {@link TaskRun} that the queue app's event reader moves
+ * through its states (queued, running, retrying) and settles exactly once, with the decoded
+ * result, the error of the job's last attempt, or a cancel.
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import { abortError, CelerityError, RemoteError } from '../errors.js';
+import type { RunState, TaskRun } from '../app/run.js';
+import type { JsonWire } from '../json/format.js';
+import { readError, readProgress, readResult } from './job-format.js';
+
+/** What a run needs from its app. */
+export interface RunOwner {
+  /** The run settled: stop routing its events. */
+  settled(run: QueueRun<unknown>, state: 'succeeded' | 'failed' | 'cancelled', timings: { wait: number; run: number; codec: number } | undefined): void;
+  /** Cancel the job in Redis (the run has already settled as cancelled). */
+  cancelJob(id: string): void;
+}
+
+function noop(): void {
+  // a rejection handled elsewhere
+}
+
+/** A job this process submitted or attached to. */
+export class QueueRun<R> implements TaskRun<R> {
+  readonly id: string;
+  readonly promise: Promise<R>;
+  private current: RunState = 'queued';
+  private resolve!: (value: R) => void;
+  private reject!: (error: unknown) => void;
+  private done = false;
+  /** The error record of the latest failed attempt (see `job-format.ts`). */
+  private lastError: { attempt: number; error: JsonWire } | undefined;
+  private readonly createdAt = performance.now();
+  private activeAt: number | undefined;
+  /** Time spent encoding and decoding here, ms. */
+  codecTime = 0;
+
+  constructor(
+    id: string,
+    private readonly owner: RunOwner,
+    private readonly onProgress: ((value: unknown) => void) | undefined,
+  ) {
+    this.id = id;
+    this.promise = new Promise<R>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  get state(): RunState {
+    return this.current;
+  }
+
+  /** Whether the run has settled. */
+  get settled(): boolean {
+    return this.done;
+  }
+
+  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.promise.then(onFulfilled, onRejected);
+  }
+
+  catch<E = never>(onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<R | E> {
+    return this.promise.catch(onRejected);
+  }
+
+  finally(onFinally?: (() => void) | null): Promise<R> {
+    return this.promise.finally(onFinally);
+  }
+
+  cancel(reason?: unknown): void {
+    if (this.done) return;
+    this.promise.catch(noop);
+    this.end('cancelled', abortError(reason));
+    this.owner.cancelJob(this.id);
+  }
+
+  /** A worker took the job up. */
+  active(): void {
+    if (this.done) return;
+    this.current = 'running';
+    this.activeAt ??= performance.now();
+  }
+
+  /** The job waits again after a failed attempt (or went back to the queue). */
+  waiting(): void {
+    if (!this.done && this.current === 'running') this.current = 'retrying';
+  }
+
+  /** A progress value, as stored; an attempt's error is kept for the end. */
+  progress(stored: unknown): void {
+    if (this.done) return;
+    const started = performance.now();
+    let read;
+    try {
+      read = readProgress(stored);
+    } catch (error) {
+      this.codecTime += performance.now() - started;
+      this.fail(error);
+      return;
+    }
+    this.codecTime += performance.now() - started;
+    if (read.kind === 'error') {
+      if (this.lastError === undefined || read.attempt >= this.lastError.attempt) this.lastError = read;
+      return;
+    }
+    if (this.onProgress === undefined) return;
+    try {
+      this.onProgress(read.value);
+    } catch (error) {
+      process.emitWarning(`celerity: onProgress of job ${this.id} threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** The job completed with this stored return value. */
+  completed(stored: unknown): void {
+    if (this.done) return;
+    const started = performance.now();
+    let value: unknown;
+    try {
+      value = readResult(stored);
+    } catch (error) {
+      this.codecTime += performance.now() - started;
+      this.fail(error);
+      return;
+    }
+    this.codecTime += performance.now() - started;
+    this.end('succeeded', value);
+  }
+
+  /** The job failed for good; `reason` is BullMQ's `failedReason`, `stored` the error record kept with the job, if read. */
+  failed(reason: string, stored?: unknown): void {
+    if (this.done) return;
+    if (stored !== undefined) {
+      this.progress(stored);
+      // Reading the stored record may have failed the run.
+      if (this.done as boolean) return;
+    }
+    const started = performance.now();
+    const error = this.lastError === undefined ? reasonError(reason) : readError(this.lastError.error);
+    this.codecTime += performance.now() - started;
+    if (error instanceof CelerityError && error.code === 'ERR_TASK_CANCELLED') this.end('cancelled', error);
+    else this.end('failed', error);
+  }
+
+  /** The job was removed by someone else while this run waited for it. */
+  removed(): void {
+    if (this.done) return;
+    this.end('cancelled', abortError(new Error(`job ${this.id} was removed from the queue`)));
+  }
+
+  /** Ends the run with an error of this process's own (closing, destroyed, Redis unavailable ...). */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.end('failed', error);
+  }
+
+  private end(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown): void {
+    this.done = true;
+    this.current = state;
+    const now = performance.now();
+    const timings = this.activeAt === undefined ? undefined : { wait: this.activeAt - this.createdAt, run: now - this.activeAt, codec: this.codecTime };
+    this.owner.settled(this as QueueRun<unknown>, state, timings);
+    if (state === 'succeeded') this.resolve(outcome as R);
+    else this.reject(outcome);
+  }
+}
+
+/** The error for a job that failed without an error record (stalled too often, failed by other code ...). */
+function reasonError(reason: string): Error {
+  if (/stalled/i.test(reason)) return new CelerityError('ERR_WORKER_EXITED', `The job's worker stopped before the job finished, too many times: ${reason}`);
+  return new RemoteError('Error', reason);
+}

@@ -1,0 +1,123 @@
+// celerity/bullmq when processes die or stop, and when Redis cannot be reached.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createQueueApp, createQueueWorker } from 'celerity/bullmq';
+import { delay, makeQueueApp, queueTasksPath, redisMissing, rejection, startRedis, startWorker, type TestRedis } from './queue-helpers.js';
+
+const skip = redisMissing();
+
+/** Stall settings short enough for a test: a killed worker's job runs again within about 2 s. */
+const FAST_STALLS = ['--lock-duration', '1000', '--stalled-interval', '500'];
+
+await describe('celerity/bullmq recovery', { skip }, async () => {
+  let redis: TestRedis;
+
+  before(async () => {
+    redis = await startRedis();
+  });
+
+  after(async () => {
+    await redis.stop();
+  });
+
+  await test('a worker killed with SIGKILL mid-job: another worker takes the job up, and the run settles once, with the result', async () => {
+    const queue = 'killed';
+    const first = await startWorker(redis, queue, FAST_STALLS);
+    const app = makeQueueApp(redis, queue);
+    try {
+      let settledTimes = 0;
+      const run = app.submit('cpu', [1500], { jobId: 'survivor' });
+      void run.then(() => settledTimes++, () => settledTimes++);
+      for (let i = 0; i < 200 && run.state !== 'running'; i++) await delay(25);
+      assert.equal(run.state, 'running');
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = await startWorker(redis, queue, FAST_STALLS);
+      try {
+        assert.equal(await run, 'cpu done');
+        await delay(200);
+        assert.equal(settledTimes, 1);
+        assert.ok(second.lines.some((line) => /survivor cpu completed/.test(line)), second.lines.join('\n'));
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  await test('SIGTERM: the worker stops taking jobs, a job still running when the grace ends goes back to the queue at once, and the process exits 0', async () => {
+    const queue = 'graceful';
+    const leaving = await startWorker(redis, queue, ['--grace', '300']);
+    const app = makeQueueApp(redis, queue);
+    try {
+      const run = app.submit('slow', [2000], { jobId: 'handed-over' });
+      for (let i = 0; i < 200 && run.state !== 'running'; i++) await delay(25);
+      assert.equal(run.state, 'running');
+      const stoppedAt = Date.now();
+      leaving.child.kill('SIGTERM');
+      assert.equal(await leaving.exited, 0);
+      assert.ok(Date.now() - stoppedAt < 5000);
+      assert.ok(leaving.lines.some((line) => /handed-over slow requeued/.test(line)), leaving.lines.join('\n'));
+      // Back in the queue at once: a new worker runs it without waiting for a stall check.
+      const taking = await startWorker(redis, queue);
+      try {
+        assert.equal(await run, 'slow done');
+      } finally {
+        await taking.stop();
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  await test('Redis unreachable: runs fail with ERR_BROKER_UNAVAILABLE within the connect timeout, never hang', async () => {
+    const port = await closedPort();
+    const app = createQueueApp({ queue: 'nowhere', connection: `redis://127.0.0.1:${port}`, connectTimeout: 500 });
+    const started = Date.now();
+    const error = await rejection(app.run('add', 1, 2));
+    assert.equal(error.code, 'ERR_BROKER_UNAVAILABLE');
+    assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    assert.ok(Date.now() - started < 3000);
+    await app.destroy();
+    const worker = createQueueWorker({ queue: 'nowhere', connection: `redis://127.0.0.1:${port}`, connectTimeout: 500, tasks: queueTasksPath, threads: 1 });
+    assert.equal((await rejection(worker.ready)).code, 'ERR_BROKER_UNAVAILABLE');
+    await worker.close();
+    const cli = spawn(process.execPath, [fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)), 'worker', '--tasks', queueTasksPath, '--queue', 'nowhere', '--redis', `redis://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(stderr, /Redis is unavailable/);
+  });
+
+  await test('bad options are ERR_INVALID_OPTION naming the option', async () => {
+    assert.throws(() => createQueueApp({ queue: '', connection: redis.url }), /options\.queue/);
+    assert.throws(() => createQueueApp({ queue: 'q', connection: 'http://x' }), /options\.connection/);
+    const app = makeQueueApp(redis, 'options');
+    try {
+      assert.equal((await rejection(app.submit('add', [1, 2], { transfer: [new ArrayBuffer(1)] }))).code, 'ERR_INVALID_OPTION');
+      assert.equal((await rejection(app.submit('add', [1, 2], { jobId: '12' }))).code, 'ERR_INVALID_OPTION');
+      assert.equal((await rejection(app.submit('add', [1, 2], { priority: 0 }))).code, 'ERR_INVALID_OPTION');
+      assert.equal((await rejection(app.map('add', [1], { chunkSize: 4 }))).code, 'ERR_INVALID_OPTION');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** A loopback port nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 1);
+      });
+    });
+  });
+}
