@@ -16,6 +16,7 @@ import { machine, samples, svg, table, type ChartGroup } from './dist.js';
 import { passes, type Figure, type SuiteResult } from './figures.js';
 import { runJsonBench, type JsonBenchRow } from './json.js';
 import { runScalingBench } from './scaling.js';
+import { runQueueBench } from './queue.js';
 
 /** Settings of a whole run. */
 export interface RunSettings {
@@ -92,6 +93,7 @@ const SUITES: Readonly<Record<string, Suite>> = {
   dispatch: async (quick) => dispatchSuite(await benchDispatch(quick ? { time: 5, mapItems: 200, soakRuns: 2_000, log } : { log })),
   scaling: (quick) => runScalingBench(quick ? { cities: 30, tours: 4, repeats: 1, maxThreads: Math.min(2, os.availableParallelism()) } : {}),
   json: async (quick) => jsonSuite((await runJsonBench(quick ? { time: 5, count: 50 } : {})).rows),
+  queue: (quick) => runQueueBench(quick ? { jobs: 50, trips: 2, cpuJobs: 4, rounds: 1 } : {}),
 };
 
 function round(n: number): number {

@@ -74,7 +74,7 @@ void describe('benchmark suites (smoke)', { concurrency: true }, () => {
       assert.deepEqual(report.failures, []);
       assert.deepEqual(
         report.suites.map((s) => s.suite),
-        ['conversion', 'dispatch', 'scaling', 'json'],
+        ['conversion', 'dispatch', 'scaling', 'json', 'queue'],
       );
       assert.ok(report.machine.cores >= 1 && report.machine.node.startsWith('v'));
       const chart = await readFile(join(out, 'latest.svg'), 'utf8');

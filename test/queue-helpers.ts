@@ -1,10 +1,14 @@
 // Set-up of the queue tests: a private redis-server on a free loopback port (persistence off),
 // worker processes started with the `celerity worker` command, and a typed queue app.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createQueueApp, type QueueApp, type QueueAppOptions } from 'celerity/bullmq';
 import type tasks from './fixtures/queue-tasks.js';
+import { hasRedisServer, stopProcess, type RedisServer } from '../tools/redis-server.js';
+
+export { startRedis } from '../tools/redis-server.js';
+/** The redis-server of a test file. */
+export type TestRedis = RedisServer;
 
 /** The tasks module the queue tests' workers run. */
 export const queueTasksPath = fileURLToPath(new URL('./fixtures/queue-tasks.js', import.meta.url));
@@ -12,72 +16,10 @@ const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** Why the queue tests cannot run here, or `undefined` when they can (never skipped under CI=true). */
 export function redisMissing(): string | undefined {
-  const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (found.status === 0) return undefined;
+  if (hasRedisServer()) return undefined;
   const why = 'redis-server is not installed: apt-get install -y redis-server (or brew install redis) to run the queue tests';
   if (process.env.CI === 'true') throw new Error(`${why}; under CI=true these tests must run`);
   return why;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
-
-/** A running redis-server of the tests' own. */
-export interface TestRedis {
-  readonly url: string;
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
-/** Starts redis-server on a free loopback port, without persistence; resolves once it answers. */
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`redis-server did not start: ${output}`));
-    }, 10_000);
-    child.stdout.on('data', () => {
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${String(code)}: ${output}`));
-    });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    stop: () => stopProcess(child),
-  };
-}
-
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
 }
 
 /** A `celerity worker` process. */

@@ -2,17 +2,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createQueueApp, createQueueWorker } from 'celerity/bullmq';
-import { delay, makeQueueApp, queueTasksPath, redisMissing, rejection, startRedis, startWorker, type TestRedis } from './queue-helpers.js';
+import { freePort } from '../tools/redis-server.js';
+import { delay, makeQueueApp, queueTasksPath, redisMissing, rejection, startRedis, startWorker, type TestRedis, type TestWorker } from './queue-helpers.js';
 
 const skip = redisMissing();
 
 /** Stall settings short enough for a test: a killed worker's job runs again within about 2 s. */
 const FAST_STALLS = ['--lock-duration', '1000', '--stalled-interval', '500'];
 
-await describe('celerity/bullmq recovery', { skip }, async () => {
+await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () => {
   let redis: TestRedis;
 
   before(async () => {
@@ -27,25 +27,23 @@ await describe('celerity/bullmq recovery', { skip }, async () => {
     const queue = 'killed';
     const first = await startWorker(redis, queue, FAST_STALLS);
     const app = makeQueueApp(redis, queue);
+    let second: TestWorker | undefined;
     try {
       let settledTimes = 0;
-      const run = app.submit('cpu', [1500], { jobId: 'survivor' });
+      const run = app.submit('cpu', [4000], { jobId: 'survivor' });
       void run.then(() => settledTimes++, () => settledTimes++);
-      for (let i = 0; i < 200 && run.state !== 'running'; i++) await delay(25);
+      for (let i = 0; i < 400 && run.state === 'queued'; i++) await delay(25);
       assert.equal(run.state, 'running');
       first.child.kill('SIGKILL');
       await first.exited;
-      const second = await startWorker(redis, queue, FAST_STALLS);
-      try {
-        assert.equal(await run, 'cpu done');
-        await delay(200);
-        assert.equal(settledTimes, 1);
-        assert.ok(second.lines.some((line) => /survivor cpu completed/.test(line)), second.lines.join('\n'));
-      } finally {
-        await second.stop();
-      }
+      second = await startWorker(redis, queue, FAST_STALLS);
+      assert.equal(await run, 'cpu done');
+      await delay(200);
+      assert.equal(settledTimes, 1);
+      assert.ok(second.lines.some((line) => /survivor cpu completed/.test(line)), second.lines.join('\n'));
     } finally {
-      await app.close();
+      await app.destroy();
+      await Promise.all([first.stop(), second?.stop()]);
     }
   });
 
@@ -53,9 +51,10 @@ await describe('celerity/bullmq recovery', { skip }, async () => {
     const queue = 'graceful';
     const leaving = await startWorker(redis, queue, ['--grace', '300']);
     const app = makeQueueApp(redis, queue);
+    let taking: TestWorker | undefined;
     try {
-      const run = app.submit('slow', [2000], { jobId: 'handed-over' });
-      for (let i = 0; i < 200 && run.state !== 'running'; i++) await delay(25);
+      const run = app.submit('slow', [4000], { jobId: 'handed-over' });
+      for (let i = 0; i < 400 && run.state === 'queued'; i++) await delay(25);
       assert.equal(run.state, 'running');
       const stoppedAt = Date.now();
       leaving.child.kill('SIGTERM');
@@ -63,19 +62,16 @@ await describe('celerity/bullmq recovery', { skip }, async () => {
       assert.ok(Date.now() - stoppedAt < 5000);
       assert.ok(leaving.lines.some((line) => /handed-over slow requeued/.test(line)), leaving.lines.join('\n'));
       // Back in the queue at once: a new worker runs it without waiting for a stall check.
-      const taking = await startWorker(redis, queue);
-      try {
-        assert.equal(await run, 'slow done');
-      } finally {
-        await taking.stop();
-      }
+      taking = await startWorker(redis, queue);
+      assert.equal(await run, 'slow done');
     } finally {
-      await app.close();
+      await app.destroy();
+      await Promise.all([leaving.stop(), taking?.stop()]);
     }
   });
 
   await test('Redis unreachable: runs fail with ERR_BROKER_UNAVAILABLE within the connect timeout, never hang', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const app = createQueueApp({ queue: 'nowhere', connection: `redis://127.0.0.1:${port}`, connectTimeout: 500 });
     const started = Date.now();
     const error = await rejection(app.run('add', 1, 2));
@@ -108,16 +104,3 @@ await describe('celerity/bullmq recovery', { skip }, async () => {
     }
   });
 });
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 1);
-      });
-    });
-  });
-}

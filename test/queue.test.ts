@@ -13,7 +13,7 @@ import { delay, makeQueueApp, redisMissing, rejection, startRedis, startWorker, 
 const skip = redisMissing();
 if (skip !== undefined) process.stdout.write(`# queue tests skipped: ${skip}\n`);
 
-await describe('celerity/bullmq with two worker processes', { skip }, async () => {
+await describe('celerity/bullmq with two worker processes', { skip, timeout: 180_000 }, async () => {
   const queue = 'main';
   let redis: TestRedis;
   let workers: TestWorker[] = [];
@@ -126,7 +126,7 @@ await describe('celerity/bullmq with two worker processes', { skip }, async () =
   await test('a running CPU-bound job that is cancelled rejects at once, and its heartbeat stops', async () => {
     const file = join(scratch, 'heartbeat');
     const run = app.submit('heartbeat', [file, 30_000]);
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 400; i++) {
       if (run.state === 'running' && statSafe(file) > 0) break;
       await delay(25);
     }

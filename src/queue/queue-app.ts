@@ -93,7 +93,11 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       const where = describeConnection(connection);
       await Promise.all([whenReady(client, connectTimeout, where), whenReady(eventsClient, connectTimeout, where)]);
       const queue = new peers.bullmq.Queue(name, { connection: client, prefix });
-      const events = new peers.bullmq.QueueEvents(name, { connection: eventsClient, prefix, autorun: false });
+      // Events are read from the stream's current end, fixed now: reading from '$' would start
+      // only with the reader's first XREAD, and the events of a job added before it would be lost.
+      const [last] = await client.xrevrange(`${prefix}:${name}:events`, '+', '-', 'COUNT', 1);
+      const lastEventId = last?.[0] ?? '0-0';
+      const events = new peers.bullmq.QueueEvents(name, { connection: eventsClient, prefix, autorun: false, lastEventId });
       events.on('error', () => undefined);
       queue.on('error', () => undefined);
       this.listen(events);

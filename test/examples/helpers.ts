@@ -25,12 +25,14 @@ export interface RunOptions {
   readonly interruptWhen?: (stdout: string) => boolean;
   /** Wait this long (ms) between `interruptWhen` saying so and sending SIGINT. Default 0. */
   readonly interruptDelay?: number;
+  /** The child's environment. Default: this process's. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Runs `node ...args` from the repository root and collects its output. */
 export function runNode(args: readonly string[], options: RunOptions = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     let interrupted = false;
