@@ -73,15 +73,10 @@ class PoolApp<T> implements App<T> {
     return this.#core.stats();
   }
 
-  close(options?: CloseOptions): Promise<void> {
-    let timeout: number;
-    try {
-      timeout = resolveCloseTimeout(options);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  async close(options?: CloseOptions): Promise<void> {
+    const timeout = resolveCloseTimeout(options);
     this.#closing ??= this.#core.close(timeout);
-    return this.#closing;
+    await this.#closing;
   }
 
   destroy(): Promise<void> {

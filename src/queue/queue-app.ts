@@ -270,15 +270,10 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     return this.counters.snapshot(0, 0);
   }
 
-  close(options?: CloseOptions): Promise<void> {
-    let timeout: number;
-    try {
-      timeout = resolveCloseTimeout(options);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  async close(options?: CloseOptions): Promise<void> {
+    const timeout = resolveCloseTimeout(options);
     this.closing ??= this.shutDown(timeout);
-    return this.closing;
+    await this.closing;
   }
 
   private async shutDown(timeout: number): Promise<void> {
