@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { TaskApp } from 'celerity';
 import { createQueueApp, createQueueWorker } from 'celerity/bullmq';
+import type tasks from './fixtures/queue-tasks.js';
 import { freePort } from '../tools/redis-server.js';
 import { delay, makeQueueApp, queueTasksPath, redisMissing, rejection, startRedis, startWorker, type TestRedis, type TestWorker } from './queue-helpers.js';
 
@@ -95,7 +97,8 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     assert.throws(() => createQueueApp({ queue: 'q', connection: 'http://x' }), /options\.connection/);
     const app = makeQueueApp(redis, 'options');
     try {
-      assert.equal((await rejection(app.submit('add', [1, 2], { transfer: [new ArrayBuffer(1)] }))).code, 'ERR_INVALID_OPTION');
+      const shared: TaskApp<typeof tasks> = app;
+      assert.equal((await rejection(shared.submit('add', [1, 2], { transfer: [new ArrayBuffer(1)] }))).code, 'ERR_INVALID_OPTION');
       assert.equal((await rejection(app.submit('add', [1, 2], { jobId: '12' }))).code, 'ERR_INVALID_OPTION');
       assert.equal((await rejection(app.submit('add', [1, 2], { priority: 0 }))).code, 'ERR_INVALID_OPTION');
       assert.equal((await rejection(app.map('add', [1], { chunkSize: 4 }))).code, 'ERR_INVALID_OPTION');

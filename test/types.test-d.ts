@@ -2,7 +2,8 @@
 // fail to type-check, so the build breaks if a wrong name, argument or result type ever compiles.
 // Values here exist only for their types, which is what these two rules object to.
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-unnecessary-type-parameters */
-import { createApp, defineTasks, type TaskContext, type TaskRun } from 'celerity';
+import { createApp, defineTasks, type App, type TaskApp, type TaskContext, type TaskRun } from 'celerity';
+import { createQueueApp, type QueueApp } from 'celerity/bullmq';
 import type tasks from './fixtures/app-tasks.js';
 import { Point } from './fixtures/shapes.js';
 
@@ -99,4 +100,20 @@ export async function typeChecks(): Promise<void> {
   await typed.close();
   await app.close();
   await loose.close();
+
+  // Both backends are a TaskApp: code written against it takes either.
+  const onQueue = createQueueApp<typeof tasks>({ queue: 'q', connection: 'redis://127.0.0.1:6379' });
+  const either = (target: TaskApp<typeof tasks>): Promise<number> => target.run('add', 1, 2);
+  await either(app);
+  await either(onQueue);
+  expectType<App<typeof tasks>>(app);
+  expectType<QueueApp<typeof tasks>>(onQueue);
+  const queued = await onQueue.run('move', new Point(1, 2), 3);
+  assertEqual<typeof queued, Point>(true);
+  onQueue.submit('add', [1, 2], { delay: 10, priority: 1, jobId: 'x', retry: { attempts: 3, backoff: 'exponential' } });
+  // @ts-expect-error retry.when cannot cross processes
+  onQueue.submit('add', [1, 2], { retry: { attempts: 2, when: () => true } });
+  // @ts-expect-error no such task
+  await onQueue.run('nope');
+  await onQueue.destroy();
 }

@@ -46,6 +46,10 @@ export interface QueueSubmitOptions extends SubmitOptions {
   priority?: number;
   /** The job's id; by default a random UUID. Adding a job whose id exists returns that job (BullMQ's dedup). */
   jobId?: string;
+  /** BullMQ attempts and backoff; no `when`: a function cannot reach the worker processes. */
+  retry?: QueueRetryOptions;
+  /** Not on a queue: a job's data is copied through Redis. */
+  transfer?: never;
 }
 
 /** Resolved `createQueueApp` options. */

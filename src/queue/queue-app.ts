@@ -92,6 +92,9 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     try {
       const where = describeConnection(connection);
       await Promise.all([whenReady(client, connectTimeout, where), whenReady(eventsClient, connectTimeout, where)]);
+      // Closed or destroyed while connecting: make nothing that would need closing.
+      const early = this.shutRefusal();
+      if (early !== undefined) throw early;
       const queue = new peers.bullmq.Queue(name, { connection: client, prefix });
       // Events are read from the stream's current end, fixed now: reading from '$' would start
       // only with the reader's first XREAD, and the events of a job added before it would be lost.
@@ -104,9 +107,10 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       void events.run().catch(() => undefined);
       await events.waitUntilReady();
       const backend = { queue, events, client, eventsClient };
-      if (this.state === 'destroyed' || this.state === 'closed') {
+      const late = this.shutRefusal();
+      if (late !== undefined) {
         await closeBackend(backend);
-        throw this.state === 'destroyed' ? destroyedError() : closedError();
+        throw late;
       }
       this.ready = backend;
       return backend;
@@ -347,6 +351,12 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     this.counters.submitted++;
     this.counters.move(1, PLACE_NONE, PLACE_QUEUED);
     return run;
+  }
+
+  /** Why the connection is not wanted any more (closed or destroyed meanwhile), or `undefined`. */
+  private shutRefusal(): Error | undefined {
+    if (this.state === 'destroyed') return destroyedError();
+    return this.state === 'closed' ? closedError() : undefined;
   }
 
   private refusal(): Error | undefined {
