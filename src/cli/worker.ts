@@ -26,6 +26,16 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'help', value: undefined, short: 'h' },
 ];
 
+/** The flags that set a numeric worker option, and that option. */
+const NUMBER_FLAGS: readonly (readonly [flag: string, option: 'threads' | 'concurrency' | 'timeout' | 'cancelGrace' | 'lockDuration' | 'stalledInterval'])[] = [
+  ['threads', 'threads'],
+  ['concurrency', 'concurrency'],
+  ['timeout', 'timeout'],
+  ['cancel-grace', 'cancelGrace'],
+  ['lock-duration', 'lockDuration'],
+  ['stalled-interval', 'stalledInterval'],
+];
+
 /** Where the command writes. */
 export interface WorkerIo {
   readonly stdout: NodeJS.WritableStream;
@@ -60,18 +70,10 @@ export async function workerCommand(argv: readonly string[], io: WorkerIo): Prom
   const redis = flags.get('redis') ?? process.env.CELERITY_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const grace = count(flags, 'grace') ?? 30_000;
   const options: QueueWorkerOptions = { tasks, queue, connection: String(redis) };
-  const threads = count(flags, 'threads');
-  if (threads !== undefined) options.threads = threads;
-  const concurrency = count(flags, 'concurrency');
-  if (concurrency !== undefined) options.concurrency = concurrency;
-  const timeout = count(flags, 'timeout');
-  if (timeout !== undefined) options.timeout = timeout;
-  const cancelGrace = count(flags, 'cancel-grace');
-  if (cancelGrace !== undefined) options.cancelGrace = cancelGrace;
-  const lockDuration = count(flags, 'lock-duration');
-  if (lockDuration !== undefined) options.lockDuration = lockDuration;
-  const stalledInterval = count(flags, 'stalled-interval');
-  if (stalledInterval !== undefined) options.stalledInterval = stalledInterval;
+  for (const [flag, option] of NUMBER_FLAGS) {
+    const value = count(flags, flag);
+    if (value !== undefined) options[option] = value;
+  }
   const prefix = flags.get('prefix');
   if (typeof prefix === 'string') options.prefix = prefix;
   if (!flags.has('quiet')) {

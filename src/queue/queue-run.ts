@@ -92,16 +92,9 @@ export class QueueRun<R> implements TaskRun<R> {
   /** A progress value, as stored; an attempt's error is kept for the end. */
   progress(stored: unknown): void {
     if (this.done) return;
-    const started = performance.now();
-    let read;
-    try {
-      read = readProgress(stored);
-    } catch (error) {
-      this.codecTime += performance.now() - started;
-      this.fail(error);
-      return;
-    }
-    this.codecTime += performance.now() - started;
+    const decoded = this.decode(() => readProgress(stored));
+    if (decoded === undefined) return;
+    const read = decoded.value;
     if (read.kind === 'error') {
       if (this.lastError === undefined || read.attempt >= this.lastError.attempt) this.lastError = read;
       return;
@@ -117,17 +110,8 @@ export class QueueRun<R> implements TaskRun<R> {
   /** The job completed with this stored return value. */
   completed(stored: unknown): void {
     if (this.done) return;
-    const started = performance.now();
-    let value: unknown;
-    try {
-      value = readResult(stored);
-    } catch (error) {
-      this.codecTime += performance.now() - started;
-      this.fail(error);
-      return;
-    }
-    this.codecTime += performance.now() - started;
-    this.end('succeeded', value);
+    const decoded = this.decode(() => readResult(stored));
+    if (decoded !== undefined) this.end('succeeded', decoded.value);
   }
 
   /** The job failed for good; `reason` is BullMQ's `failedReason`, `stored` the error record kept with the job, if read. */
@@ -155,6 +139,20 @@ export class QueueRun<R> implements TaskRun<R> {
   fail(error: unknown): void {
     if (this.done) return;
     this.end('failed', error);
+  }
+
+  /** Runs a decode, counting its time; one that throws fails the run, and `undefined` comes back. */
+  private decode<T>(read: () => T): { value: T } | undefined {
+    const started = performance.now();
+    try {
+      const value = read();
+      this.codecTime += performance.now() - started;
+      return { value };
+    } catch (error) {
+      this.codecTime += performance.now() - started;
+      this.fail(error);
+      return undefined;
+    }
   }
 
   private end(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown): void {
