@@ -49,6 +49,33 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     }
   });
 
+  await test('a job cancelled while its worker lay dead is not run again by the worker that takes it up', async () => {
+    const queue = 'cancelled-while-dead';
+    const first = await startWorker(redis, queue, FAST_STALLS);
+    const app = makeQueueApp(redis, queue);
+    let second: TestWorker | undefined;
+    try {
+      const run = app.submit('cpu', [4000], { jobId: 'orphan' });
+      for (let i = 0; i < 400 && run.state === 'queued'; i++) await delay(25);
+      assert.equal(run.state, 'running');
+      first.child.kill('SIGKILL');
+      await first.exited;
+      // Nobody hears this announcement: only the mark in Redis tells the next worker.
+      run.cancel();
+      assert.equal((await rejection(run)).name, 'AbortError');
+      second = await startWorker(redis, queue, FAST_STALLS);
+      const taker = second;
+      for (let i = 0; i < 400 && !taker.lines.some((line) => /orphan cpu/.test(line)); i++) await delay(25);
+      assert.ok(
+        taker.lines.some((line) => /orphan cpu cancelled/.test(line)),
+        taker.lines.join('\n'),
+      );
+    } finally {
+      await app.destroy();
+      await Promise.all([first.stop(), second?.stop()]);
+    }
+  });
+
   await test('SIGTERM: the worker stops taking jobs, a job still running when the grace ends goes back to the queue at once, and the process exits 0', async () => {
     const queue = 'graceful';
     const leaving = await startWorker(redis, queue, ['--grace', '300']);

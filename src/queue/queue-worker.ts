@@ -17,7 +17,7 @@ import { RUN_LABEL, type SubmitOptions } from '../app/options.js';
 import type { RunLabel } from '../protocol/messages.js';
 import type { AppStats } from '../app/stats.js';
 import { abortError, CelerityError, invalidOption, isUnrecoverable, messageOf } from '../errors.js';
-import { CancelKeys, isCancelled, listenForCancels } from './cancel.js';
+import { CancelKeys, CancelListener } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
 import { errorRecord, progressRecord, readJobData, resultRecord } from './job-format.js';
 import { resolveQueueWorkerOptions, type JobReport, type QueueWorkerOptions, type ResolvedQueueWorkerOptions } from './options.js';
@@ -68,6 +68,7 @@ class QueueTaskWorker implements QueueWorker {
   private worker: Worker | undefined;
   private client: Redis | undefined;
   private subscriber: Redis | undefined;
+  private cancels: CancelListener | undefined;
   private workerClient: Redis | undefined;
   private taskNames: ReadonlySet<string> = new Set();
   private closing: Promise<void> | undefined;
@@ -94,9 +95,16 @@ class QueueTaskWorker implements QueueWorker {
     const subscriber = (this.subscriber = openConnection(peers, connection));
     const workerClient = (this.workerClient = openConnection(peers, connection));
     await Promise.all([whenReady(client, connectTimeout, where), whenReady(subscriber, connectTimeout, where), whenReady(workerClient, connectTimeout, where)]);
-    await listenForCancels(subscriber, this.keys, (id) => {
-      this.cancelLocal(id);
-    });
+    const cancels = (this.cancels = new CancelListener(client, this.keys));
+    await cancels.listen(
+      subscriber,
+      (id) => {
+        this.cancelLocal(id);
+      },
+      () => {
+        void this.recheckRunning();
+      },
+    );
     const worker = new peers.bullmq.Worker(queue, (job, token) => this.process(job, token), {
       connection: workerClient,
       prefix,
@@ -151,7 +159,8 @@ class QueueTaskWorker implements QueueWorker {
       const names = [...this.taskNames].map((name) => `"${name}"`).join(', ');
       throw new CelerityError('ERR_UNKNOWN_TASK', `unknown task "${job.name}": the tasks module exports ${names === '' ? 'no tasks' : names}`);
     }
-    if (await isCancelled(this.client as Redis, this.keys, id)) {
+    const takenBefore = job.attemptsStarted > 1 || job.stalledCounter > 0;
+    if (await (this.cancels as CancelListener).isCancelled(id, takenBefore)) {
       entry.cancelled = true;
       throw abortError(new Error(`job ${id} was cancelled before it started`));
     }
@@ -194,6 +203,15 @@ class QueueTaskWorker implements QueueWorker {
     if (entry === undefined) return;
     entry.cancelled = true;
     entry.stop?.('cancel');
+  }
+
+  /** Reads the cancel marks of the running jobs: cancels announced while the subscription was down. */
+  private async recheckRunning(): Promise<void> {
+    const ids = [...this.running.keys()];
+    const marked = await (this.cancels as CancelListener).marked(ids).catch(() => []);
+    ids.forEach((id, i) => {
+      if (marked[i] === true) this.cancelLocal(id);
+    });
   }
 
   private report(report: JobReport): void {
