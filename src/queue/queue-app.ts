@@ -237,13 +237,17 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     }
     this.backend
       .then(async (backend) => {
+        // The state first, then the job: a job read before it finished would carry no result
+        // although its state, read after, says it has one. A job that finishes after the state
+        // was read settles the run through its event, which the events reader already follows.
+        const state = await backend.queue.getJobState(run.id);
+        if (state === 'unknown') throw unknownJobError(this.options.queue, run.id);
+        if (state === 'active') run.active();
+        if (state !== 'completed' && state !== 'failed') return;
         const job = (await backend.queue.getJob(run.id)) as Job | undefined;
         if (job === undefined) throw unknownJobError(this.options.queue, run.id);
-        const state = await job.getState();
         if (state === 'completed') run.completed(job.returnvalue);
-        else if (state === 'failed') run.failed(job.failedReason, job.progress);
-        else if (state === 'active') run.active();
-        else if (state === 'unknown') throw unknownJobError(this.options.queue, run.id);
+        else run.failed(job.failedReason, job.progress);
       })
       .catch((error: unknown) => {
         run.fail(error);
