@@ -1,7 +1,8 @@
 // celerity/bullmq when processes die or stop, and when Redis cannot be reached.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { TaskApp } from 'celerity';
 import { createQueueApp, createQueueWorker } from 'celerity/bullmq';
@@ -97,6 +98,12 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
       await app.destroy();
       await Promise.all([leaving.stop(), taking?.stop()]);
     }
+  });
+
+  await test('a process that used both sides of a queue exits on its own once they are closed', async () => {
+    const script = fileURLToPath(new URL('./fixtures/queue-close-exit-main.js', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [script, redis.url], { timeout: 30_000 });
+    assert.deepEqual(JSON.parse(stdout), { sum: 3, squares: [1, 4, 9], again: 4 });
   });
 
   await test('Redis unreachable: runs fail with ERR_BROKER_UNAVAILABLE within the connect timeout, never hang', async () => {

@@ -15,17 +15,22 @@ export interface Peers {
 
 let loading: Promise<Peers> | undefined;
 
-/** Imports bullmq and ioredis once; rejects with `ERR_MISSING_DEPENDENCY` when either is missing. */
+/** Whether `error` says that package `name` itself cannot be found (not one of its own imports). */
+function isMissing(error: unknown, name: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && (error as Error).message.includes(`'${name}'`);
+}
+
+/** Imports bullmq and ioredis once; rejects with `ERR_MISSING_DEPENDENCY` naming the one(s) missing. */
 export function loadPeers(): Promise<Peers> {
   loading ??= (async () => {
-    let bullmq: typeof BullMQ;
-    let ioredis: typeof IORedis;
-    try {
-      [bullmq, ioredis] = await Promise.all([import('bullmq'), import('ioredis')]);
-    } catch (error) {
-      throw missingDependencyError('bullmq and ioredis', 'celerity/bullmq', error);
-    }
-    return { bullmq, Redis: ioredis.Redis };
+    const [bullmq, ioredis] = await Promise.allSettled([import('bullmq'), import('ioredis')]);
+    if (bullmq.status === 'fulfilled' && ioredis.status === 'fulfilled') return { bullmq: bullmq.value, Redis: ioredis.value.Redis };
+    const missing = [bullmq.status === 'rejected' ? 'bullmq' : undefined, ioredis.status === 'rejected' ? 'ioredis' : undefined].filter((name) => name !== undefined);
+    const cause: unknown = bullmq.status === 'rejected' ? bullmq.reason : ioredis.status === 'rejected' ? ioredis.reason : undefined;
+    // BullMQ imports ioredis itself: without ioredis, bullmq fails too, though it is installed.
+    const named = missing.length === 2 && !isMissing(bullmq.status === 'rejected' ? bullmq.reason : undefined, 'bullmq') ? ['ioredis'] : missing;
+    throw missingDependencyError(named.join(' and '), 'celerity/bullmq', cause);
   })();
   return loading;
 }
