@@ -4,7 +4,9 @@
  * alternating which side goes first:
  * - no-op jobs: throughput of 1,000 jobs submitted at once (target: ours ÷ raw ≥ 0.8);
  * - a job carrying 1,000 class instances and returning them, one at a time: celerity's JSON wire
- *   against raw BullMQ with superjson on both sides (target: raw ÷ ours ≥ 2);
+ *   against raw BullMQ with superjson on both sides (target: raw ÷ ours ≥ 2), on two shapes: a
+ *   flat point of three fields (the least favourable: superjson's own cost is lowest, Redis's
+ *   dominates) and a shipment (an instance holding an instance and a Date);
  * - CPU-bound jobs (40 ms each): celerity's thread pool against BullMQ's sandboxed processors
  *   with `useWorkerThreads` on 2 threads (target: ours ÷ raw ≤ 1, level or better).
  * @module
@@ -15,7 +17,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { createQueueApp, type QueueApp } from 'celerity/bullmq';
 import type { Figure, SuiteResult } from './figures.js';
 import type tasks from './fixtures/queue-bench-tasks.js';
-import { spotSuperjson, spots, type Spot } from './fixtures/queue-shapes.js';
+import { queueSuperjson, shipments, spots } from './fixtures/queue-shapes.js';
 import { hasRedisServer, startRedis, stopProcess, type RedisServer } from '../tools/redis-server.js';
 
 /** Settings of one run of the suite. */
@@ -152,23 +154,25 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
     await Promise.all([worker('spots-ours', ['--threads', '1', '--concurrency', '1']), rawWorkerFor('spots-raw', 'superjson', '1')]);
     const spotsApp = app('spots-ours');
     const spotsRaw = await rawSide('spots-raw');
-    const sj = spotSuperjson();
-    const payload = spots();
-    const trip = await compare(
-      rounds,
-      async () => {
-        for (let i = 0; i < trips; i++) {
-          const back = await spotsApp.run('echo', payload);
-          if (back.length !== payload.length) throw new Error('lost spots');
-        }
-      },
-      async () => {
-        for (let i = 0; i < trips; i++) {
-          const back = sj.deserialize<Spot[]>((await spotsRaw.run('echo', sj.serialize(payload), `s${ids++}`)) as never);
-          if (back.length !== payload.length) throw new Error('lost spots');
-        }
-      },
-    );
+    const sj = queueSuperjson();
+    const roundTrip = (task: 'echo' | 'echoShipments', payload: readonly unknown[]): Promise<{ ours: number; raw: number }> =>
+      compare(
+        rounds,
+        async () => {
+          for (let i = 0; i < trips; i++) {
+            const back = (await spotsApp.run(task, payload as never)) as unknown[];
+            if (back.length !== payload.length) throw new Error('lost instances');
+          }
+        },
+        async () => {
+          for (let i = 0; i < trips; i++) {
+            const back = sj.deserialize<unknown[]>((await spotsRaw.run(task, sj.serialize(payload), `s${ids++}`)) as never);
+            if (back.length !== payload.length) throw new Error('lost instances');
+          }
+        },
+      );
+    const trip = await roundTrip('echo', spots());
+    const shipmentTrip = await roundTrip('echoShipments', shipments(1000));
 
     // CPU-bound jobs on 2 threads.
     await Promise.all([worker('cpu-ours', ['--threads', '2', '--concurrency', '2']), rawWorkerFor('cpu-raw', 'sandboxed', '2')]);
@@ -188,7 +192,8 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
     const group = 'celerity/bullmq against raw BullMQ';
     const figures: Figure[] = [
       { group, name: 'queue: no-op jobs/s, celerity ÷ raw BullMQ', label: 'no-op throughput, ours ÷ raw', value: throughput.ours / throughput.raw, target: 0.8, better: 'higher' },
-      { group, name: 'queue: 1,000 instances round trip, raw BullMQ + superjson ÷ celerity (time)', label: '1,000 instances: raw+superjson ÷ ours', value: trip.raw / trip.ours, target: 2, better: 'higher' },
+      { group, name: 'queue: 1,000 flat instances round trip, raw BullMQ + superjson ÷ celerity (time)', label: '1,000 points: raw+superjson ÷ ours', value: trip.raw / trip.ours, target: 2, better: 'higher' },
+      { group, name: 'queue: 1,000 nested instances round trip, raw BullMQ + superjson ÷ celerity (time)', label: '1,000 shipments: raw+superjson ÷ ours', value: shipmentTrip.raw / shipmentTrip.ours, target: 2, better: 'higher' },
       { group, name: 'queue: CPU-bound jobs on 2 threads, celerity ÷ BullMQ sandboxed useWorkerThreads (time)', label: 'CPU-bound: ours ÷ sandboxed', value: cpu.ours / cpu.raw, target: 1, better: 'lower' },
     ];
     const round = (n: number): number => Number(n.toPrecision(4));
@@ -197,11 +202,12 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
       title: `celerity/bullmq against raw BullMQ on one redis-server, one worker process each (medians of ${rounds} rounds)`,
       rows: [
         { comparison: `${jobs} no-op jobs at once (jobs/s; concurrency ${concurrency})`, celerity: round(throughput.ours), 'raw BullMQ': round(throughput.raw), ratio: round(throughput.ours / throughput.raw) },
-        { comparison: `job with 1,000 instances, round trip (ms per job, ${trips} in a row)`, celerity: round(trip.ours / trips), 'raw BullMQ': round(trip.raw / trips), ratio: round(trip.raw / trip.ours) },
+        { comparison: `job with 1,000 points (3 fields), round trip (ms per job, ${trips} in a row)`, celerity: round(trip.ours / trips), 'raw BullMQ': round(trip.raw / trips), ratio: round(trip.raw / trip.ours) },
+        { comparison: `job with 1,000 shipments (instance + Date), round trip (ms per job, ${trips} in a row)`, celerity: round(shipmentTrip.ours / trips), 'raw BullMQ': round(shipmentTrip.raw / trips), ratio: round(shipmentTrip.raw / shipmentTrip.ours) },
         { comparison: `${cpuJobs} CPU-bound jobs of 40 ms, 2 threads (ms)`, celerity: round(cpu.ours), 'raw BullMQ': round(cpu.raw), ratio: round(cpu.ours / cpu.raw) },
       ],
       figures,
-      details: { noop, trip, cpu, jobs, trips, cpuJobs, rounds },
+      details: { noop, trip, shipmentTrip, cpu, jobs, trips, cpuJobs, rounds },
     };
   } finally {
     await Promise.allSettled(apps.map((made) => made.destroy()));

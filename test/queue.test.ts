@@ -165,6 +165,20 @@ await describe('celerity/bullmq with two worker processes', { skip, timeout: 180
     }
   });
 
+  await test('several handles to one job in one app each get the whole result, and a failed one each get the error', async () => {
+    const run = app.submit('move', [[new Point(1, 1)], 2], { jobId: 'watched-thrice', delay: 300 });
+    const handles = [run, app.attach<{ moved: Point[]; at: Date; byName: Map<string, Point> }>('watched-thrice'), app.attach<{ moved: Point[]; at: Date; byName: Map<string, Point> }>('watched-thrice')];
+    for (const result of await Promise.all(handles)) {
+      assert.ok(result.moved[0] instanceof Point);
+      assert.equal(result.moved[0].x, 3);
+      assert.ok(result.at instanceof Date);
+      assert.equal(result.byName.get('p0'), result.moved[0]);
+    }
+    const failing = app.submit('fail', ['route'], { jobId: 'fails-for-two', delay: 300 });
+    const errors = await Promise.all([rejection(failing), rejection(app.attach('fails-for-two'))]);
+    for (const error of errors) assert.ok(error instanceof RouteError, String(error));
+  });
+
   await test('map of 1,000 inputs: results in input order, progress counted', async () => {
     const inputs = Array.from({ length: 1000 }, (_, i) => i);
     let last = 0;

@@ -137,13 +137,13 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     events.on('waiting', back);
     events.on('delayed', back);
     events.on('progress', ({ jobId, data }) => {
-      this.each(jobId, (run) => {
-        run.progress(data);
+      this.eachWith(jobId, data, (run, own) => {
+        run.progress(own);
       });
     });
     events.on('completed', ({ jobId, returnvalue }) => {
-      this.each(jobId, (run) => {
-        run.completed(returnvalue);
+      this.eachWith(jobId, returnvalue, (run, own) => {
+        run.completed(own);
       });
     });
     events.on('failed', ({ jobId, failedReason }) => {
@@ -162,6 +162,20 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     const runs = this.runs.get(id);
     if (runs === undefined) return;
     for (const run of [...runs]) visit(run);
+  }
+
+  /**
+   * Hands `stored` (an event's value) to each run waiting for job `id`. Reading a wire consumes
+   * it, so when several runs wait for one job (a submit and an attach, say), all but the last get
+   * a copy of their own.
+   */
+  private eachWith(id: string, stored: unknown, visit: (run: QueueRun<unknown>, own: unknown) => void): void {
+    const runs = this.runs.get(id);
+    if (runs === undefined) return;
+    const waiting = [...runs];
+    waiting.forEach((run, i) => {
+      visit(run, i === waiting.length - 1 || typeof stored !== 'object' || stored === null ? stored : structuredClone(stored));
+    });
   }
 
   run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> {
