@@ -18,6 +18,7 @@ export type CelerityErrorCode =
   | 'ERR_NOT_SERIALISABLE'
   | 'ERR_BAD_WIRE'
   | 'ERR_BAD_JSON'
+  | 'ERR_TOO_DEEP'
   | 'ERR_INVALID_OPTION'
   | 'ERR_UNKNOWN_TASK'
   | 'ERR_TASK_TIMEOUT'
@@ -167,6 +168,16 @@ export function toSerialisableError(classId: string, cause: unknown): CelerityEr
 /** `ERR_FROM_SERIALISABLE`: the `fromSerialisable()` of class `classId` threw `cause`. */
 export function fromSerialisableError(classId: string, cause: unknown, path?: string): CelerityError {
   return celerityError('ERR_FROM_SERIALISABLE', `${classId}.fromSerialisable() threw: ${messageOf(cause)}`, path === undefined ? { classId, cause } : { classId, cause, path });
+}
+
+/** Whether `error` is the engine's stack overflow (`RangeError: Maximum call stack size exceeded`). */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** `ERR_TOO_DEEP`: a value nested deeper than `operation` can follow. */
+export function tooDeepError(operation: string, cause?: unknown): CelerityError {
+  return new CelerityError('ERR_TOO_DEEP', `${operation}: the value is nested too deeply to convert on this thread's stack`, cause === undefined ? {} : { cause });
 }
 
 /** `ERR_BAD_JSON`: the text (or its parsed form) is not what `stringify` writes. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { RemoteError, deserialize, parse, stringify, type JsonWire } from 'celerity';
+import { RemoteError, deserialize, parse, serialize, stringify, type JsonWire } from 'celerity';
 import { Box, Point, Segment, throwsCelerity } from './json-support.js';
 
 /** Asserts that a value holds nothing but plain objects, arrays and JSON primitives. */
@@ -169,4 +169,26 @@ await test('a wire object is read from its own fields only', () => {
   const wire = Object.create({ json: 'inherited' }) as JsonWire;
   wire.celerity = 1;
   throwsCelerity(() => deserialize(wire), { code: 'ERR_BAD_JSON', message: /"json"/ });
+});
+
+await test('changing a wire that serialize returned never changes the wires it returns later', () => {
+  const value = (): unknown => {
+    const shared = new Point(1, 2);
+    return [shared, shared, undefined, NaN, 10n, new Date(0), /a/g, new ArrayBuffer(2), Object.create(null) as object, Object.assign([1, 2, 3], { 1: undefined })];
+  };
+  const before = JSON.stringify(serialize(value()));
+  const wire = serialize(value());
+  const stack: unknown[] = [wire];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    for (const key of Object.keys(node)) stack.push((node as Record<string, unknown>)[key]);
+    try {
+      if (Array.isArray(node)) node.push('changed');
+      else (node as Record<string, unknown>).changed = true;
+    } catch {
+      // frozen: shared by every wire, and so left alone
+    }
+  }
+  assert.equal(JSON.stringify(serialize(value())), before);
 });

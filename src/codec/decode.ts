@@ -6,7 +6,7 @@
  * @module
  */
 import { fromSerialisableError, celerityError, CelerityError } from '../errors.js';
-import { recordToError, type ErrorRecord } from './error-record.js';
+import { isErrorRecord, recordToError, type ErrorRecord } from './error-record.js';
 import { findPath, mapValueSegment, propertySegment } from './path.js';
 import { registryTable, type RegistryEntry } from './registry.js';
 import {
@@ -23,7 +23,8 @@ import {
   type Wire,
 } from './wire.js';
 import { rowBuilder, type RowBuilder } from './row-builder.js';
-import { setOwn } from './own-property.js';
+import { getOwn, setOwn } from './own-property.js';
+import { checkWire } from './wire-check.js';
 
 /** Options of `decode`. */
 export interface DecodeOptions {
@@ -59,7 +60,7 @@ function assertWire(value: unknown): asserts value is Wire {
     throw new CelerityError(
       'ERR_BAD_WIRE',
       version !== undefined && version !== WIRE_VERSION
-        ? `decode: this wire has layout version ${JSON.stringify(version)}, but this copy of celerity reads version ${WIRE_VERSION}; use the same celerity version on both sides`
+        ? `decode: this wire has layout version ${typeof version === 'number' ? String(version) : `of type ${typeof version}`}, but this copy of celerity reads version ${WIRE_VERSION}; use the same celerity version on both sides`
         : 'decode: expected what encode() returned (after structured clone); got something else',
     );
   }
@@ -86,20 +87,18 @@ export function missingClasses(wire: Wire): WireClass[] {
  */
 export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
   assertWire(wire);
-  const places = wire.p;
-  if (places === undefined) return wire.v;
-  const rows = wire.c ?? [];
-  const entries = resolveClasses(wire, rows, options.path ?? 'value');
-  const built = new Array<unknown>(wire.n ?? 0).fill(UNBUILT);
-  const rowTable = wire.r;
-  const rowValues = wire.d ?? [];
+  if (Object.getOwnPropertyDescriptor(wire, 'p') === undefined) return wire.v;
+  const { places, facts, keys, classes: rows, count, shapes, rowTable, rowValues } = checkWire(wire);
+  const root = options.path ?? 'value';
+  const entries = resolveClasses(wire, rows, root);
+  const built = new Array<unknown>(count).fill(UNBUILT);
   const builders: (RowBuilder | undefined)[] = [];
-  const shapes = wire.s ?? [];
   const build = (cls: number, instance: number, data: unknown, container: object, key: unknown, kind: number): unknown => {
     const known = built[instance];
     if (known !== UNBUILT) return known;
     const boxed = cls < 0;
     const index = boxed ? ~cls : cls;
+    if (boxed && !(Array.isArray(data) && 0 in data)) throw new CelerityError('ERR_BAD_WIRE', `decode: malformed wire: the boxed data of instance ${String(instance)} is not [data]`);
     let payload = boxed ? (data as unknown[])[0] : data;
     if (rowTable !== undefined && !boxed) {
       const shape = rowTable[instance * ROW_SLOTS] ?? -1;
@@ -112,20 +111,19 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
     const entry = entries[index];
     let value: unknown;
     if (row[2] === 1) {
-      value = recordToError(payload as ErrorRecord, entry?.cls);
+      if (!isErrorRecord(payload)) throw new CelerityError('ERR_BAD_WIRE', `decode: malformed wire: the error record of instance ${String(instance)} is not { name, message, ... }`);
+      value = recordToError(payload, entry?.cls);
     } else {
       try {
         value = (entry as RegistryEntry).fromSerialisable?.(payload);
       } catch (cause) {
-        throw fromSerialisableError(row[0], cause, placePath(wire, container, key, kind, options.path ?? 'value'));
+        throw fromSerialisableError(row[0], cause, placePath(wire, container, key, kind, root));
       }
     }
     built[instance] = value;
     return value;
   };
 
-  const facts = wire.f as Int32Array;
-  const keys = wire.k as unknown[];
   for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
     const container = places[i] as object;
     const ref = facts[j + 3] as number;
@@ -136,7 +134,7 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
     switch (kind) {
       case PLACE_PROPERTY: {
         const target = container as Record<string | number, unknown>;
-        const value = build(cls, instance, target[key as string | number], container, key, kind);
+        const value = build(cls, instance, getOwn(target, key as string | number), container, key, kind);
         setOwn(target, key as string | number, value);
         break;
       }
@@ -154,8 +152,7 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
         break;
       }
       case PLACE_ROW_VALUE: {
-        if (typeof key !== 'number') throw new CelerityError('ERR_BAD_WIRE', 'decode: a row place of this wire has no row index');
-        const slot = key;
+        const slot = key as number;
         rowValues[slot] = build(cls, instance, rowValues[slot], rowValues, slot, kind);
         break;
       }
@@ -170,8 +167,6 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
         for (const m of members) set.add(swap.has(m) ? swap.get(m) : m);
         break;
       }
-      default:
-        throw new CelerityError('ERR_BAD_WIRE', `decode: unknown place kind ${String(kind)}`);
     }
   }
   return wire.v;
@@ -187,11 +182,19 @@ function swaps(fixes: unknown[], build: (box: unknown[], cls: number, instance: 
   return swap;
 }
 
+/** Whether `cls` makes errors (an error record may only rebuild such a class). */
+function isErrorClass(cls: unknown): boolean {
+  return typeof cls === 'function' && (cls === Error || (cls as { prototype?: unknown }).prototype instanceof Error || (typeof DOMException === 'function' && cls === DOMException));
+}
+
 /** Looks up every class of the wire once; an unknown non-error class fails before anything is built. */
-function resolveClasses(wire: Wire, rows: ClassRow[], root: string): (RegistryEntry | undefined)[] {
+function resolveClasses(wire: Wire, rows: readonly ClassRow[], root: string): (RegistryEntry | undefined)[] {
   const byId = registryTable().byId;
   return rows.map((row, index) => {
     const entry = row[0] === '' ? undefined : byId.get(row[0]);
+    if (entry !== undefined && row[2] === 1 && !isErrorClass(entry.cls)) {
+      throw celerityError('ERR_BAD_WIRE', `decode: malformed wire: class "${row[0]}" is sent as an error record, but it is not an Error class`, { classId: row[0] });
+    }
     if (entry === undefined && row[2] === 0) {
       const first = firstPlaceOf(wire, index);
       const module = row[1] === null ? '' : ` (module ${row[1]})`;

@@ -20,6 +20,24 @@ export interface ErrorRecord {
   props?: Record<string, unknown>;
 }
 
+/** Whether `value` has the shape of a record {@link errorToRecord} makes (its nested values aside). */
+export function isErrorRecord(value: unknown): value is ErrorRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  const field = (key: string): unknown => Object.getOwnPropertyDescriptor(record, key)?.value;
+  if (typeof field('name') !== 'string' || typeof field('message') !== 'string') return false;
+  const stack = field('stack');
+  const hasCause = field('hasCause');
+  const errors = field('errors');
+  const props = field('props');
+  return (
+    (stack === undefined || typeof stack === 'string') &&
+    (hasCause === undefined || hasCause === 1) &&
+    (errors === undefined || Array.isArray(errors)) &&
+    (props === undefined || (typeof props === 'object' && props !== null && !Array.isArray(props)))
+  );
+}
+
 /** Keys that the record carries in their own fields, never among `props`. */
 const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 

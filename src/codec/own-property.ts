@@ -11,6 +11,6 @@ export function setOwn(target: object, key: string | number, value: unknown): vo
 }
 
 /** The value of `target`'s own property `key`, read as such even when the key is `__proto__`. */
-export function getOwn(target: object, key: string): unknown {
-  return key === '__proto__' ? Object.getOwnPropertyDescriptor(target, key)?.value : (target as Record<string, unknown>)[key];
+export function getOwn(target: object, key: string | number): unknown {
+  return key === '__proto__' ? Object.getOwnPropertyDescriptor(target, key)?.value : (target as Record<string | number, unknown>)[key];
 }

@@ -92,7 +92,8 @@ export function findPath(root: unknown, target: object, rootName: string, unstep
       let i = 0;
       for (const member of node) children.push([member, setMemberSegment(i++)]);
     } else if (Array.isArray(node)) {
-      node.forEach((child: unknown, i) => children.push([child, propertySegment(i)]));
+      // The indices present, not 0..length: a sparse array's length may be far beyond its elements.
+      for (const key of Object.keys(node)) children.push([(node as unknown[])[Number(key)], propertySegment(Number(key))]);
     } else {
       for (const key of Object.keys(node)) children.push([(node as Record<string, unknown>)[key], propertySegment(key)]);
     }

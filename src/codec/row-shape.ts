@@ -30,8 +30,8 @@ export function internRowShape(keys: readonly string[], known: RowShape[], list:
     const candidate = known[i] as RowShape;
     if (sameKeys(candidate.keys, keys)) return candidate;
   }
-  // `keys` is taken over, not copied.
-  const shape: RowShape = { keys, owner: undefined, index: -1 };
+  // `keys` is taken over, not copied; frozen, as later wires list the same array.
+  const shape: RowShape = { keys: Object.freeze(keys), owner: undefined, index: -1 };
   shapeIndex(shape, known, list);
   return shape;
 }

@@ -90,6 +90,15 @@ export const Ext = {
   Wrapper: 'wrapper',
 } as const;
 
+/**
+ * An annotation shared by every wire the writer makes (a leaf's, which never gains children),
+ * frozen, so that a caller who changes a wire it was given cannot change the wires made after it.
+ */
+export function sharedAnnotation<T extends Annotation | AnnotationType>(annotation: T): T {
+  for (const part of annotation) if (Array.isArray(part)) Object.freeze(part);
+  return Object.freeze(annotation);
+}
+
 /** Escapes a key for a superjson (v1) path: backslashes and dots are backslash-escaped. */
 export function escapeSegment(segment: string | number): string {
   if (typeof segment === 'number') return String(segment);

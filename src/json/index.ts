@@ -8,7 +8,7 @@
  * @module
  */
 import { show } from './show.js';
-import { messageOf, badJsonError, CelerityError } from '../errors.js';
+import { messageOf, badJsonError, CelerityError, isStackOverflow, tooDeepError } from '../errors.js';
 import { finishPath } from '../codec/path.js';
 import { JSON_FORMAT_VERSION, type JsonWire } from './format.js';
 import { buildPlan } from './plan.js';
@@ -72,13 +72,13 @@ export function deserialize(wire: unknown, options: JsonParseOptions = {}): unkn
   if (isSuperJsonPayload(wire)) return readSuperJsonPayload(wire);
   const { json, meta } = checkEnvelope(wire);
   if (meta === undefined) return json;
-  const plan = buildPlan(meta);
   try {
+    const plan = buildPlan(meta);
     const value = new JsonReader(plan.defCount).revive(json, plan.root);
     if (value === HOLE) throw badJsonError('a hole as the value');
     return value;
   } catch (error) {
-    const failure = error instanceof CelerityError ? error : badJsonError(`malformed payload: ${messageOf(error)}`, error);
+    const failure = error instanceof CelerityError ? error : isStackOverflow(error) ? tooDeepError('parse', error) : badJsonError(`malformed payload: ${messageOf(error)}`, error);
     finishPath(failure, options.path ?? 'value');
     throw failure;
   }

@@ -9,17 +9,17 @@ import type { RegistryEntry } from '../codec/registry.js';
 import { TO_JSON, uncloneableError } from '../errors.js';
 import { toBase64, viewName } from './bytes.js';
 import { isoText } from './date.js';
-import { EXT, Ext, type Annotation, type AnnotationType, type JsonValue } from './format.js';
+import { EXT, Ext, sharedAnnotation, type Annotation, type AnnotationType, type JsonValue } from './format.js';
 import { ReferenceWriter } from './references.js';
 
-// Leaf annotations never gain children, so one array each serves every occurrence.
-const DATE: Annotation = ['Date'];
+// Leaf annotations never gain children, so one (frozen) array each serves every occurrence.
+const DATE: Annotation = sharedAnnotation(['Date']);
 /** A RegExp, written as its source text. */
-export const REGEXP: Annotation = ['regexp'];
+export const REGEXP: Annotation = sharedAnnotation(['regexp']);
 /** An ArrayBuffer. */
-export const BUFFER: Annotation = [[EXT, Ext.Buffer]];
+export const BUFFER: Annotation = sharedAnnotation([[EXT, Ext.Buffer]]);
 /** A SharedArrayBuffer. */
-export const SHARED_BUFFER: Annotation = [[EXT, Ext.Buffer, 'shared']];
+export const SHARED_BUFFER: Annotation = sharedAnnotation([[EXT, Ext.Buffer, 'shared']]);
 
 /** Writes the leaves of one stringify call; the walk builds on it. */
 export class LeafWriter extends ReferenceWriter {

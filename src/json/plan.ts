@@ -66,48 +66,67 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Builds the plan of a wire's `meta`. */
 export function buildPlan(meta: unknown): Plan {
   if (!isRecord(meta)) throw badJsonError('"meta" must be an object');
-  if (meta.v !== 1) throw badJsonError(`unsupported superjson path version ${show(meta.v)} in "meta.v" (expected 1)`);
+  if (getOwn(meta, 'v') !== 1) throw badJsonError(`unsupported superjson path version ${show(getOwn(meta, 'v'))} in "meta.v" (expected 1)`);
   const root = new PlanNode('');
-  const values = meta.values;
-  if (Array.isArray(values)) annotate(root, values);
-  else if (isRecord(values)) annotateChildren(root, values);
+  const values = getOwn(meta, 'values');
+  if (Array.isArray(values)) annotateAll(root, values, undefined);
+  else if (isRecord(values)) annotateAll(root, undefined, values);
   else if (values !== undefined) throw badJsonError('"meta.values" must be an annotation or an object of annotations');
-  const defs = meta.defs;
+  const defs = getOwn(meta, 'defs');
   if (defs === undefined) return { root, defCount: 0 };
   if (!Array.isArray(defs)) throw badJsonError('"meta.defs" must be an array');
-  for (let index = 0; index < defs.length; index++) addDef(root, defs[index], index);
+  // Walked until the first hole, which is an error: a sparse list costs what it holds.
+  for (let index = 0; index < defs.length; index++) {
+    if (!(index in defs)) throw badJsonError(`"meta.defs" has a hole at ${index}`);
+    addDef(root, defs[index], index);
+  }
   return { root, defCount: defs.length };
 }
 
-function annotate(node: PlanNode, annotation: unknown): void {
-  if (!Array.isArray(annotation) || annotation.length < 1 || annotation.length > 2) {
-    throw badJsonError(`an annotation must be [type] or [type, children], got ${show(annotation)}`);
-  }
-  if (node.type !== undefined) throw badJsonError('two annotations for one place');
-  const type: unknown = annotation[0];
-  if (type === undefined) throw badJsonError('an annotation without a type');
-  node.type = type;
-  if (annotation.length === 2) {
-    const children: unknown = annotation[1];
-    if (!isRecord(children)) throw badJsonError('the children of an annotation must be an object');
-    annotateChildren(node, children);
+/**
+ * Files the annotation tree into the plan. Iterative, so that meta nested as deep as the value
+ * it describes never exhausts the stack; every annotation and children object is visited once,
+ * and one met again (meta given as an object may share or loop) is malformed, which also bounds
+ * the work by the size of the meta.
+ */
+function annotateAll(root: PlanNode, annotation: unknown[] | undefined, children: Record<string, unknown> | undefined): void {
+  const seen = new Set<object>();
+  const work: [PlanNode, unknown, boolean][] = annotation === undefined ? [[root, children, true]] : [[root, annotation, false]];
+  while (work.length > 0) {
+    const [node, item, isChildren] = work.pop() as [PlanNode, unknown, boolean];
+    if (typeof item === 'object' && item !== null) {
+      if (seen.has(item)) throw badJsonError('"meta.values" uses one annotation in two places (or is cyclic)');
+      seen.add(item);
+    }
+    if (isChildren) {
+      const record = item as Record<string, unknown>;
+      for (const key of Object.keys(record)) work.push([pathTarget(node, key), getOwn(record, key), false]);
+      continue;
+    }
+    if (!Array.isArray(item) || item.length < 1 || item.length > 2) {
+      throw badJsonError(`an annotation must be [type] or [type, children], got ${show(item)}`);
+    }
+    if (node.type !== undefined) throw badJsonError('two annotations for one place');
+    const type: unknown = item[0];
+    if (type === undefined) throw badJsonError('an annotation without a type');
+    node.type = type;
+    if (item.length === 2) {
+      const below: unknown = item[1];
+      if (!isRecord(below)) throw badJsonError('the children of an annotation must be an object');
+      work.push([node, below, true]);
+    }
   }
 }
 
-function annotateChildren(node: PlanNode, children: Record<string, unknown>): void {
-  for (const key of Object.keys(children)) {
-    let target: PlanNode;
-    if (!key.includes('.') && !key.includes('\\')) {
-      // The usual case, one plain segment, without the allocations of a general parse.
-      target = node.child(key);
-    } else {
-      const segments = parsePath(key);
-      if (segments === undefined) throw badJsonError(`invalid path ${JSON.stringify(key)} in "meta.values"`);
-      target = node;
-      for (const segment of segments) target = target.child(segment);
-    }
-    annotate(target, getOwn(children, key));
-  }
+/** The place a children key (a superjson path relative to `node`) names. */
+function pathTarget(node: PlanNode, key: string): PlanNode {
+  // The usual case, one plain segment, without the allocations of a general parse.
+  if (!key.includes('.') && !key.includes('\\')) return node.child(key);
+  const segments = parsePath(key);
+  if (segments === undefined) throw badJsonError(`invalid path ${JSON.stringify(key)} in "meta.values"`);
+  let target = node;
+  for (const segment of segments) target = target.child(segment);
+  return target;
 }
 
 function addDef(root: PlanNode, entry: unknown, index: number): void {

@@ -259,7 +259,11 @@ export class JsonReader {
         throw error;
       }
     }
-    for (const member of members) set.add(member);
+    // Until the first hole: a sparse list from an object input costs what it holds.
+    for (let i = 0; i < members.length; i++) {
+      if (!(i in members)) throw badJsonError(`Set member ${i} is missing`);
+      set.add(members[i]);
+    }
     return set;
   }
 

@@ -9,7 +9,7 @@ import { className, isError } from '../codec/builtins.js';
 import type { RegistryEntry } from '../codec/registry.js';
 import { containerCycleError, instanceCycleError } from '../errors.js';
 import { AnnotationWriter, type Segment } from './annotations.js';
-import { DEF_BUFFER, DEF_DATA, DEF_VALUE, EXT, Ext, type Annotation, type DefEntry, type JsonValue } from './format.js';
+import { DEF_BUFFER, DEF_DATA, DEF_VALUE, EXT, Ext, sharedAnnotation, type Annotation, type DefEntry, type JsonValue } from './format.js';
 
 /** The state of an object whose walk has finished (others hold the instance depth they began at). */
 const DONE = -1;
@@ -23,7 +23,7 @@ const DATA_LINK: readonly Segment[] = [];
 /** The buffer of a view written in compact form has no path of its own. */
 const BUFFER_LINK: readonly Segment[] = [];
 
-const REF: Annotation = [[EXT, Ext.Ref]];
+const REF: Annotation = sharedAnnotation([[EXT, Ext.Ref]]);
 
 /** The objects of one stringify call and their first paths; the writer builds on it. */
 export class ReferenceWriter extends AnnotationWriter {

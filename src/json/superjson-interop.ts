@@ -59,8 +59,37 @@ export function isSuperJsonPayload(wire: unknown): wire is { json: unknown; meta
   return Object.keys(wire).every((key) => key === 'json' || key === 'meta');
 }
 
+/**
+ * Checks that `value` is a tree JSON text could hold: no cycles, no shared objects, no holes.
+ * Stock superjson copies and walks a payload recursively and by length, so an object given to
+ * `deserialize` (not text) could otherwise make it loop over a sparse array's 2**32-1 slots.
+ * Iterative, and linear in what the value holds.
+ */
+function assertTextTree(value: unknown, what: string): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (seen.has(node)) throw badJsonError(`this superjson payload's ${what} is cyclic or shares an object, which JSON text cannot`);
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        if (!(i in node)) throw badJsonError(`this superjson payload's ${what} has an array with a hole`);
+        stack.push(node[i]);
+      }
+    } else {
+      const proto: unknown = Object.getPrototypeOf(node);
+      if (proto !== Object.prototype && proto !== null) throw badJsonError(`this superjson payload's ${what} holds something JSON text cannot`);
+      for (const key of Object.keys(node)) stack.push(Object.getOwnPropertyDescriptor(node, key)?.value);
+    }
+  }
+}
+
 /** Reads a bare superjson payload through the private instance. */
 export function readSuperJsonPayload(wire: { json: unknown; meta?: unknown }): unknown {
+  assertTextTree(Object.getOwnPropertyDescriptor(wire, 'json')?.value, 'json');
+  assertTextTree(Object.getOwnPropertyDescriptor(wire, 'meta')?.value, 'meta');
   try {
     return privateSuperJson().deserialize(wire as Parameters<SuperJSON['deserialize']>[0]);
   } catch (error) {

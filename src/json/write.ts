@@ -15,6 +15,7 @@ import {
   EXT,
   Ext,
   JSON_FORMAT_VERSION,
+  sharedAnnotation,
   type Annotation,
   type AnnotationType,
   type JsonMeta,
@@ -24,12 +25,12 @@ import {
 import { setOwn } from '../codec/own-property.js';
 import { BUFFER, LeafWriter, numberText, REGEXP, SHARED_BUFFER } from './leaves.js';
 
-// Leaf annotations never gain children, so one array each serves every occurrence.
-const UNDEFINED: Annotation = ['undefined'];
-const BIGINT: Annotation = ['bigint'];
-const NUMBER: Annotation = ['number'];
-const HOLE: Annotation = [[EXT, Ext.Hole]];
-const NULL_PROTO: AnnotationType = [EXT, Ext.NullProto];
+// Leaf annotations never gain children, so one (frozen) array each serves every occurrence.
+const UNDEFINED: Annotation = sharedAnnotation(['undefined']);
+const BIGINT: Annotation = sharedAnnotation(['bigint']);
+const NUMBER: Annotation = sharedAnnotation(['number']);
+const HOLE: Annotation = sharedAnnotation([[EXT, Ext.Hole]]);
+const NULL_PROTO: AnnotationType = sharedAnnotation([EXT, Ext.NullProto]);
 
 /** Whether a number is written as itself (not NaN, ±Infinity or -0). */
 function ordinary(n: number): boolean {
