@@ -134,7 +134,7 @@ export function decode(wire: Wire, options: DecodeOptions = {}): unknown {
     switch (kind) {
       case PLACE_PROPERTY: {
         const target = container as Record<string | number, unknown>;
-        const value = build(cls, instance, getOwn(target, key as string | number), container, key, kind);
+        const value = build(cls, instance, key === '__proto__' ? getOwn(target, key) : target[key as string | number], container, key, kind);
         setOwn(target, key as string | number, value);
         break;
       }

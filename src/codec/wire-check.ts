@@ -63,9 +63,8 @@ function isPlainObject(value: unknown): value is object {
 }
 
 /** Checks the class rows: `[id, module or null, 0 | 1]`. */
-function checkClasses(value: unknown, limit: number): ClassRow[] {
+function checkClasses(value: unknown): ClassRow[] {
   const rows = denseArray(value, 'the class table (c)');
-  if (rows.length > limit) throw bad(`the class table (c) lists ${String(rows.length)} classes for ${String(limit)} instance references`);
   rows.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== 3) throw bad(`class row ${String(i)} is not [id, module, isError]`);
     const [id, module, isError] = row as unknown[];
@@ -79,10 +78,9 @@ function checkClasses(value: unknown, limit: number): ClassRow[] {
 
 /** Checks an instance reference: a class index (`~i` when boxed) and an instance number. */
 function checkReference(cls: unknown, instance: unknown, classes: number, count: number, where: string): void {
-  if (typeof cls !== 'number' || !Number.isInteger(cls)) throw bad(`${where} has no class index`);
-  const index = cls < 0 ? ~cls : cls;
-  if (index >= classes) throw bad(`${where} names class ${String(index)}, but the wire has ${String(classes)}`);
-  if (typeof instance !== 'number' || !Number.isInteger(instance) || instance < 0 || instance >= count) throw bad(`${where} names instance ${String(instance)}, but the wire rebuilds ${String(count)}`);
+  // Facts are Int32Array entries (integers already); box list entries may be anything.
+  if (typeof cls !== 'number' || (cls < 0 ? ~cls : cls) >= classes || !Number.isInteger(cls)) throw bad(`${where} names class ${String(cls)}, but the wire has ${String(classes)}`);
+  if (typeof instance !== 'number' || instance < 0 || instance >= count || !Number.isInteger(instance)) throw bad(`${where} names instance ${String(instance)}, but the wire rebuilds ${String(count)}`);
 }
 
 /** Checks a box list of a Map-keys or Set-members place: `[box, class, instance, ...]`, boxes being `[data]`. */
@@ -111,68 +109,63 @@ export function checkWire(wire: Wire): CheckedWire {
   const values = rowValues === undefined ? [] : rowValues;
   if (!Array.isArray(values)) throw bad('the row values (d) are not an array');
 
-  // First pass: kinds, containers and keys; counts the instance references, which bound the rest.
+  // The class table and the instance count are checked against the references once those are
+  // counted; until then they only need to be well-formed (the class table is walked until its
+  // first hole, so it costs what it holds).
+  const classes = checkClasses(own(wire, 'c'));
+  const count = own(wire, 'n');
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw bad(`the instance count (n) is ${String(count)}`);
+  // One pass: kinds, containers, keys and instance references; counts the references.
   let references = 0;
-  const boxLists: (unknown[] | undefined)[] = new Array<unknown[] | undefined>(places.length);
   for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
     const container = places[i];
     const kind = facts[j] as number;
     const ref = facts[j + 3] as number;
-    const where = `place ${String(i)}`;
-    // A row value's place names no container (its container is the row values, `d`).
-    if (kind !== PLACE_ROW_VALUE && (typeof container !== 'object' || container === null)) throw bad(`${where} has no container`);
-    if (ref < 0 && ~ref >= keys.length) throw bad(`${where} names key ${String(~ref)}, but the key table has ${String(keys.length)}`);
+    if (ref < 0 && ~ref >= keys.length) throw bad(`place ${String(i)} names key ${String(~ref)}, but the key table has ${String(keys.length)}`);
     const key = ref >= 0 ? ref : keys[~ref];
     switch (kind) {
       case PLACE_PROPERTY:
-        if (!Array.isArray(container) && !isPlainObject(container)) throw bad(`${where} puts an instance into something that is neither an array nor a plain object`);
-        if (typeof key !== 'string' && typeof key !== 'number') throw bad(`${where} has a key that is neither a string nor a number`);
-        if (!Object.hasOwn(container, key)) throw bad(`${where} names property ${JSON.stringify(String(key))}, which its container does not have`);
-        references++;
+        if (Array.isArray(container) && typeof key === 'number') {
+          // An index (from the facts: an integer >= 0) inside the array; a hole reads as undefined.
+          if (key >= container.length) throw bad(`place ${String(i)} names element ${String(key)} of an array of ${String(container.length)}`);
+          break;
+        }
+        if (!Array.isArray(container) && !isPlainObject(container)) throw bad(`place ${String(i)} puts an instance into something that is neither an array nor a plain object`);
+        if (typeof key !== 'string' && typeof key !== 'number') throw bad(`place ${String(i)} has a key that is neither a string nor a number`);
+        // Never an inherited value (`constructor`, `__proto__` ...) as an instance's data.
+        if (!Object.hasOwn(container, key)) throw bad(`place ${String(i)} names property ${JSON.stringify(String(key))}, which its container does not have`);
         break;
       case PLACE_MAP_VALUE:
-        if (!(container instanceof Map)) throw bad(`${where} is a Map value, but its container is not a Map`);
-        if (!container.has(key)) throw bad(`${where} names a Map key its Map does not have`);
-        references++;
+        if (!(container instanceof Map)) throw bad(`place ${String(i)} is a Map value, but its container is not a Map`);
+        if (!container.has(key)) throw bad(`place ${String(i)} names a Map key its Map does not have`);
         break;
       case PLACE_MAP_KEYS:
       case PLACE_SET_MEMBERS: {
         const isMap = kind === PLACE_MAP_KEYS;
-        if (isMap ? !(container instanceof Map) : !(container instanceof Set)) throw bad(`${where} rebuilds ${isMap ? 'Map keys' : 'Set members'}, but its container is not a ${isMap ? 'Map' : 'Set'}`);
-        const list = checkBoxList(key, container as Map<unknown, unknown> | Set<unknown>, where);
-        boxLists[i] = list;
+        if (isMap ? !(container instanceof Map) : !(container instanceof Set)) throw bad(`place ${String(i)} rebuilds ${isMap ? 'Map keys' : 'Set members'}, but its container is not a ${isMap ? 'Map' : 'Set'}`);
+        const list = checkBoxList(key, container as Map<unknown, unknown> | Set<unknown>, `place ${String(i)}`);
+        for (let b = 0; b < list.length; b += 3) checkReference(list[b + 1], list[b + 2], classes.length, count, `a box of place ${String(i)}`);
         references += list.length / 3;
-        break;
+        continue;
       }
       case PLACE_ROW_VALUE:
-        if (typeof key !== 'number' || key >= values.length) throw bad(`${where} names row value ${String(key)}, but there are ${String(values.length)}`);
-        references++;
+        // A row value's place names no container: it is the row values, `d`.
+        if (typeof key !== 'number' || key >= values.length) throw bad(`place ${String(i)} names row value ${String(key)}, but there are ${String(values.length)}`);
         break;
       case PLACE_NULL_PROTOTYPE:
-        if (!isPlainObject(container)) throw bad(`${where} takes the prototype from something that is not a plain object`);
-        break;
+        if (!isPlainObject(container)) throw bad(`place ${String(i)} takes the prototype from something that is not a plain object`);
+        continue;
       default:
-        throw bad(`${where} has the unknown kind ${String(kind)}`);
+        throw bad(`place ${String(i)} has the unknown kind ${String(kind)}`);
     }
+    // Facts are Int32Array entries: integers already.
+    const cls = facts[j + 1] as number;
+    const instance = facts[j + 2] as number;
+    if ((cls < 0 ? ~cls : cls) >= classes.length || instance < 0 || instance >= count) checkReference(cls, instance, classes.length, count, `place ${String(i)}`);
+    references++;
   }
-
-  const classes = checkClasses(own(wire, 'c'), references);
-  const count = own(wire, 'n');
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > references) {
-    throw bad(`the instance count (n) is ${String(count)}, but the places refer to ${String(references)} instances`);
-  }
-
-  // Second pass: every instance reference in range.
-  for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
-    const kind = facts[j] as number;
-    if (kind === PLACE_NULL_PROTOTYPE) continue;
-    const list = boxLists[i];
-    if (list === undefined) {
-      checkReference(facts[j + 1], facts[j + 2], classes.length, count, `place ${String(i)}`);
-      continue;
-    }
-    for (let b = 0; b < list.length; b += 3) checkReference(list[b + 1], list[b + 2], classes.length, count, `a box of place ${String(i)}`);
-  }
+  if (classes.length > references) throw bad(`the class table (c) lists ${String(classes.length)} classes for ${String(references)} instance references`);
+  if (count > references) throw bad(`the instance count (n) is ${String(count)}, but the places refer to ${String(references)} instances`);
 
   const rows = checkRows(wire, count, values);
   return { places: places as object[], facts, keys, classes, count, shapes: rows.shapes, rowTable: rows.table, rowValues: values as unknown[] };

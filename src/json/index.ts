@@ -69,11 +69,24 @@ export function serialize(value: unknown, options: JsonStringifyOptions = {}): J
  *   `ERR_FROM_SERIALISABLE`, with a `path` where one applies.
  */
 export function deserialize(wire: unknown, options: JsonParseOptions = {}): unknown {
+  return read(wire, options, false);
+}
+
+/**
+ * {@link deserialize} of a wire that `JSON.parse` just made (a tree: nothing shared, no cycle),
+ * such as a job's data read back from Redis; skips the checks only an object from elsewhere needs.
+ */
+export function deserializeParsed(wire: unknown, options: JsonParseOptions = {}): unknown {
+  return read(wire, options, true);
+}
+
+/** {@link deserialize}; `fromText`: the wire was just parsed from JSON text (a tree, no sharing). */
+function read(wire: unknown, options: JsonParseOptions, fromText: boolean): unknown {
   if (isSuperJsonPayload(wire)) return readSuperJsonPayload(wire);
   const { json, meta } = checkEnvelope(wire);
   if (meta === undefined) return json;
   try {
-    const plan = buildPlan(meta);
+    const plan = buildPlan(meta, fromText);
     const value = new JsonReader(plan.defCount).revive(json, plan.root);
     if (value === HOLE) throw badJsonError('a hole as the value');
     return value;
@@ -113,7 +126,7 @@ export function parse(text: string, options: JsonParseOptions = {}): unknown {
   } catch (cause) {
     throw badJsonError(`malformed JSON text: ${messageOf(cause)}`, cause);
   }
-  return deserialize(wire, options);
+  return read(wire, options, true);
 }
 
 /**

@@ -63,14 +63,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Builds the plan of a wire's `meta`. */
-export function buildPlan(meta: unknown): Plan {
+/** Builds the plan of a wire's `meta`; `fromText`: it was just parsed from JSON text, so it is a tree. */
+export function buildPlan(meta: unknown, fromText = false): Plan {
   if (!isRecord(meta)) throw badJsonError('"meta" must be an object');
   if (getOwn(meta, 'v') !== 1) throw badJsonError(`unsupported superjson path version ${show(getOwn(meta, 'v'))} in "meta.v" (expected 1)`);
   const root = new PlanNode('');
   const values = getOwn(meta, 'values');
-  if (Array.isArray(values)) annotateAll(root, values, undefined);
-  else if (isRecord(values)) annotateAll(root, undefined, values);
+  if (Array.isArray(values)) annotateAll(root, values, undefined, fromText);
+  else if (isRecord(values)) annotateAll(root, undefined, values, fromText);
   else if (values !== undefined) throw badJsonError('"meta.values" must be an annotation or an object of annotations');
   const defs = getOwn(meta, 'defs');
   if (defs === undefined) return { root, defCount: 0 };
@@ -85,24 +85,18 @@ export function buildPlan(meta: unknown): Plan {
 
 /**
  * Files the annotation tree into the plan. Iterative, so that meta nested as deep as the value
- * it describes never exhausts the stack; every annotation and children object is visited once,
- * and one met again (meta given as an object may share or loop) is malformed, which also bounds
- * the work by the size of the meta.
+ * it describes never exhausts the stack. Every way down passes through a children object; unless
+ * the meta was just read from JSON text (a tree), each is followed once, and one met again (meta
+ * given as an object may share or loop; the writer never makes two places share one) is
+ * malformed, which also bounds the work by the size of the meta. Leaf annotations may be shared:
+ * the writer shares its frozen ones.
  */
-function annotateAll(root: PlanNode, annotation: unknown[] | undefined, children: Record<string, unknown> | undefined): void {
-  const seen = new Set<object>();
-  const work: [PlanNode, unknown, boolean][] = annotation === undefined ? [[root, children, true]] : [[root, annotation, false]];
-  while (work.length > 0) {
-    const [node, item, isChildren] = work.pop() as [PlanNode, unknown, boolean];
-    if (typeof item === 'object' && item !== null) {
-      if (seen.has(item)) throw badJsonError('"meta.values" uses one annotation in two places (or is cyclic)');
-      seen.add(item);
-    }
-    if (isChildren) {
-      const record = item as Record<string, unknown>;
-      for (const key of Object.keys(record)) work.push([pathTarget(node, key), getOwn(record, key), false]);
-      continue;
-    }
+function annotateAll(root: PlanNode, annotation: unknown[] | undefined, children: Record<string, unknown> | undefined, fromText: boolean): void {
+  const seen = fromText ? undefined : new Set<object>();
+  // Places still to fill with children objects, and those objects.
+  const nodes: PlanNode[] = [];
+  const records: Record<string, unknown>[] = [];
+  const file = (node: PlanNode, item: unknown): void => {
     if (!Array.isArray(item) || item.length < 1 || item.length > 2) {
       throw badJsonError(`an annotation must be [type] or [type, children], got ${show(item)}`);
     }
@@ -113,8 +107,23 @@ function annotateAll(root: PlanNode, annotation: unknown[] | undefined, children
     if (item.length === 2) {
       const below: unknown = item[1];
       if (!isRecord(below)) throw badJsonError('the children of an annotation must be an object');
-      work.push([node, below, true]);
+      nodes.push(node);
+      records.push(below);
     }
+  };
+  if (annotation !== undefined) file(root, annotation);
+  else if (children !== undefined) {
+    nodes.push(root);
+    records.push(children);
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop() as PlanNode;
+    const record = records.pop() as Record<string, unknown>;
+    if (seen !== undefined) {
+      if (seen.has(record)) throw badJsonError('"meta.values" uses one annotation object in two places (or is cyclic)');
+      seen.add(record);
+    }
+    for (const key of Object.keys(record)) file(pathTarget(node, key), getOwn(record, key));
   }
 }
 

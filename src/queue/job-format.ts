@@ -11,10 +11,11 @@
  *   the worker writes `{ "celerity": "error", "attempt": n, "error": <wire> }`, so the error's
  *   class, properties, cause and stack survive (BullMQ itself keeps only the message).
  *
- * Everything read back is untrusted: a malformed job is `ERR_BAD_JSON`, never a crash.
+ * Everything read back is untrusted: a malformed job is `ERR_BAD_JSON`, never a crash. What is
+ * read was just made by `JSON.parse` (BullMQ's), a tree, so it is read as such.
  * @module
  */
-import { deserialize, serialize } from '../json/index.js';
+import { deserializeParsed as deserialize, serialize } from '../json/index.js';
 import type { JsonWire } from '../json/format.js';
 import { badJsonError, invalidOption } from '../errors.js';
 
