@@ -172,7 +172,7 @@ export function fromSerialisableError(classId: string, cause: unknown, path?: st
 
 /** Whether `error` is the engine's stack overflow (`RangeError: Maximum call stack size exceeded`). */
 export function isStackOverflow(error: unknown): boolean {
-  return error instanceof RangeError && /call stack/i.test(error.message);
+  return error instanceof RangeError && error.message.includes('call stack');
 }
 
 /** `ERR_TOO_DEEP`: a value nested deeper than `operation` can follow. */

@@ -31,3 +31,38 @@ export function copySetPrefix(source: Set<unknown>, count: number): Set<unknown>
   }
   return copy;
 }
+
+/**
+ * The indices at or after `from` that `source` has, in order. For the rest of an array found to
+ * have a hole: a sparse array's length may be far beyond its elements (`length = 1e8` holding
+ * three), and walking it by length would cost what structured clone does not.
+ */
+export function presentIndices(source: readonly unknown[], from: number): number[] {
+  const indices: number[] = [];
+  // Object.keys lists an array's indices first, ascending, then its named properties.
+  for (const key of Object.keys(source)) {
+    const index = Number(key);
+    if (!Number.isInteger(index) || String(index) !== key) break;
+    if (index >= from) indices.push(index);
+  }
+  return indices;
+}
+
+/** The index of the first hole of `source`, or its length when it has none. */
+export function firstHole(source: readonly unknown[]): number {
+  for (let i = 0; i < source.length; i++) if (source[i] === undefined && !(i in source)) return i;
+  return source.length;
+}
+
+/**
+ * A copy of an array's elements; for a sparse one (`sparse`, or found so here), made from the
+ * elements it has, as `slice` walks the whole length.
+ */
+export function copyArray(source: readonly unknown[], sparse: boolean): unknown[] {
+  // A long array not yet known to be sparse may still have a hole past where the walk is.
+  if (!sparse && (source.length < 65_536 || firstHole(source) === source.length)) return source.slice();
+  const copy: unknown[] = [];
+  copy.length = source.length;
+  for (const index of presentIndices(source, 0)) copy[index] = source[index];
+  return copy;
+}

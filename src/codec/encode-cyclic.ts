@@ -15,6 +15,7 @@ import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberS
 import type { RegistryEntry } from './registry.js';
 import { PLACE_MAP_KEYS, PLACE_MAP_VALUE, PLACE_NULL_PROTOTYPE, PLACE_PROPERTY, PLACE_SET_MEMBERS } from './wire.js';
 import { setOwn } from './own-property.js';
+import { firstHole, presentIndices } from './copy.js';
 
 const OBJECT = 0;
 const ARRAY = 1;
@@ -150,8 +151,11 @@ export class CyclicEncoder extends Encoder {
         }
         case ARRAY: {
           const source = node.original as unknown[];
-          for (let i = 0; i < source.length; i++) {
-            if (!(i in source)) continue;
+          // By index until the first hole, then only the elements the array has (see presentIndices).
+          const dense = firstHole(source);
+          const indices = dense === source.length ? undefined : presentIndices(source, dense);
+          for (let n = 0, end = indices === undefined ? source.length : dense + indices.length; n < end; n++) {
+            const i = n < dense ? n : (indices as number[])[n - dense] as number;
             segment = propertySegment(i);
             const slot = newSlot(i);
             node.slots.push(slot);

@@ -15,7 +15,7 @@ import { BuiltInKind, classifyBuiltIn, className } from './builtins.js';
 import { TO_THREAD, unregisteredError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import { ENTRY_KEY, registryTable, type RegistryEntry } from './registry.js';
-import { copyMapPrefix, copyObject, copySetPrefix } from './copy.js';
+import { copyArray, copyMapPrefix, copyObject, copySetPrefix, presentIndices } from './copy.js';
 import { InstanceEncoder, uncloneable } from './encode-instances.js';
 import {
   PLACE_MAP_KEYS,
@@ -173,22 +173,35 @@ export class Encoder extends InstanceEncoder {
     this.enter(source);
     let copy: unknown[] | undefined;
     let i = 0;
+    let sparse = false;
+    const visit = (child: unknown): void => {
+      if (typeof child !== 'object' || child === null) {
+        if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
+        return;
+      }
+      const result = this.value(child);
+      if (this.pendingInstance >= 0) {
+        copy ??= copyArray(source, sparse);
+        copy[i] = result;
+        this.place(PLACE_PROPERTY, copy, i);
+      } else if (result !== child) {
+        copy ??= copyArray(source, sparse);
+        copy[i] = result;
+      }
+    };
     try {
       for (const length = source.length; i < length; i++) {
         const child = source[i];
-        if (typeof child !== 'object' || child === null) {
-          if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
-          continue;
+        if (child === undefined && !(i in source)) {
+          // A hole: from here on, only the elements the array has.
+          sparse = true;
+          for (const index of presentIndices(source, i)) {
+            i = index;
+            visit(source[index]);
+          }
+          break;
         }
-        const result = this.value(child);
-        if (this.pendingInstance >= 0) {
-          copy ??= source.slice();
-          copy[i] = result;
-          this.place(PLACE_PROPERTY, copy, i);
-        } else if (result !== child) {
-          copy ??= source.slice();
-          copy[i] = result;
-        }
+        visit(child);
       }
     } catch (e) {
       addSegment(e, propertySegment(i));

@@ -5,6 +5,7 @@
 import { CyclicEncoder } from './encode-cyclic.js';
 import { Encoder, RESTART, SHARED_ROW, type EncodeOptions } from './encode.js';
 import { finishPath } from './path.js';
+import { isStackOverflow, tooDeepError } from '../errors.js';
 import type { Wire } from './wire.js';
 
 export { decode, isWire, missingClasses, wireClasses, type DecodeOptions, type WireClass } from './decode.js';
@@ -33,15 +34,20 @@ export function encode(value: unknown, options: EncodeOptions = {}): Wire {
         rows = false;
         continue;
       }
-      finishPath(error, root);
-      throw error;
+      throw finished(error, root, 'encode');
     }
   }
   // The value has a cycle through plain containers: encode it again with the cycle-aware walk.
   try {
     return new CyclicEncoder(strict).run(value);
   } catch (error) {
-    finishPath(error, root);
-    throw error;
+    throw finished(error, root, 'encode');
   }
+}
+
+/** The error to rethrow: ours with its path, or the engine's stack overflow as `ERR_TOO_DEEP`. */
+function finished(error: unknown, root: string, operation: string): unknown {
+  if (isStackOverflow(error)) return tooDeepError(operation, error);
+  finishPath(error, root);
+  return error;
 }

@@ -5,12 +5,25 @@
  */
 import { CelerityError } from '../errors.js';
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/**
+ * Whether `key` is written `.key`: an ASCII identifier. A loop, not a regular expression: paths
+ * are built while an error unwinds a deep walk, where compiling a regular expression can exhaust
+ * V8's memory for it and abort the process.
+ */
+function isIdentifier(key: string): boolean {
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+    if (!letter && !(i > 0 && c >= 48 && c <= 57)) return false;
+  }
+  return true;
+}
 
 /** One step of a path, as it is written after its parent. */
 export function propertySegment(key: string | number): string {
   if (typeof key === 'number') return `[${key}]`;
-  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  return isIdentifier(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 /** The step to a Map value stored under `key`. */

@@ -102,7 +102,8 @@ export function sharedAnnotation<T extends Annotation | AnnotationType>(annotati
 /** Escapes a key for a superjson (v1) path: backslashes and dots are backslash-escaped. */
 export function escapeSegment(segment: string | number): string {
   if (typeof segment === 'number') return String(segment);
-  return segment.includes('.') || segment.includes('\\') ? segment.replace(/\\/g, '\\\\').replace(/\./g, '\\.') : segment;
+  // split/join, not a regular expression: this runs deep inside a walk (see codec/path.ts).
+  return segment.includes('.') || segment.includes('\\') ? segment.split('\\').join('\\\\').split('.').join('\\.') : segment;
 }
 
 /** Splits a superjson (v1) path into its raw segments; `undefined` when the escaping is invalid. */

@@ -51,6 +51,7 @@ export function serialize(value: unknown, options: JsonStringifyOptions = {}): J
   try {
     return new JsonWriter(options.strict ?? true).run(value);
   } catch (error) {
+    if (isStackOverflow(error)) throw tooDeepError('stringify', error);
     finishPath(error, options.path ?? 'value');
     throw error;
   }
@@ -108,7 +109,12 @@ function read(wire: unknown, options: JsonParseOptions, fromText: boolean): unkn
  * @throws {CelerityError} as {@link serialize}.
  */
 export function stringify(value: unknown, options: JsonStringifyOptions = {}): string {
-  return JSON.stringify(serialize(value, options));
+  const wire = serialize(value, options);
+  try {
+    return JSON.stringify(wire);
+  } catch (error) {
+    throw isStackOverflow(error) ? tooDeepError('stringify', error) : error;
+  }
 }
 
 /**
@@ -124,7 +130,7 @@ export function parse(text: string, options: JsonParseOptions = {}): unknown {
   try {
     wire = JSON.parse(given);
   } catch (cause) {
-    throw badJsonError(`malformed JSON text: ${messageOf(cause)}`, cause);
+    throw isStackOverflow(cause) ? tooDeepError('parse', cause) : badJsonError(`malformed JSON text: ${messageOf(cause)}`, cause);
   }
   return read(wire, options, true);
 }

@@ -28,7 +28,16 @@ const NUMBERS = new Map<unknown, number>([
   ['-Infinity', -Infinity],
   ['-0', -0],
 ]);
-const INTEGER = /^-?\d+$/;
+/** Whether `text` is an integer in decimal (a loop: see `isIdentifier` in codec/path.ts). */
+function isInteger(text: string): boolean {
+  const start = text.startsWith('-') ? 1 : 0;
+  if (text.length === start) return false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 const NO_CHILDREN: readonly PlanNode[] = [];
 
 type Container = Record<string, unknown>;
@@ -80,7 +89,7 @@ export class JsonReader {
         this.leaf(node, raw === null);
         return undefined;
       case 'bigint':
-        this.leaf(node, typeof raw === 'string' && INTEGER.test(raw));
+        this.leaf(node, typeof raw === 'string' && isInteger(raw));
         return BigInt(raw as string);
       case 'number':
         this.leaf(node, NUMBERS.has(raw));
@@ -400,7 +409,7 @@ export class JsonReader {
         this.leaf(node, text === 'true' || text === 'false');
         return Object(text === 'true') as object;
       case 'bigint':
-        this.leaf(node, text !== undefined && INTEGER.test(text));
+        this.leaf(node, text !== undefined && isInteger(text));
         return Object(BigInt(text as string)) as object;
       default:
         throw badJsonError(`unknown wrapper type ${show(type)}`);

@@ -1,0 +1,89 @@
+/**
+ * Untrusted shapes: values nested deeper than a thread's stack can follow get a clear
+ * `ERR_TOO_DEEP` (never a raw RangeError, never an abort), values as deep as ordinary data
+ * round-trip, and a sparse array costs the codec what its elements cost, not its length.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CelerityError, decode, deserialize, encode, parse, stringify } from 'celerity';
+import { Point } from './codec-support.js';
+
+/** Arrays nested `depth` deep around `inner`. */
+function nestedArrays(depth: number, inner: unknown): unknown {
+  let value = inner;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+/** Objects nested `depth` deep around `inner`. */
+function nestedObjects(depth: number, inner: unknown): unknown {
+  let value = inner;
+  for (let i = 0; i < depth; i++) value = { next: value };
+  return value;
+}
+
+function innermost(value: unknown): unknown {
+  let node = value;
+  while (Array.isArray(node) || (typeof node === 'object' && node !== null && 'next' in node)) node = Array.isArray(node) ? node[0] : (node).next;
+  return node;
+}
+
+function tooDeep(run: () => unknown): CelerityError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof CelerityError, `not a CelerityError: ${String(error)}`);
+    assert.equal(error.code, 'ERR_TOO_DEEP');
+    return error;
+  }
+  assert.fail('no error');
+}
+
+await test('values nested a thousand deep round-trip through both formats, the instance inside intact', () => {
+  for (const value of [nestedArrays(1000, new Point(1, 2)), nestedObjects(1000, new Point(3, 4))]) {
+    assert.ok(innermost(decode(structuredClone(encode(value)))) instanceof Point);
+    assert.ok(innermost(parse(stringify(value))) instanceof Point);
+  }
+});
+
+await test('values nested far deeper than the stack are ERR_TOO_DEEP from every entry point', () => {
+  for (const value of [nestedArrays(100_000, new Point(0, 0)), nestedObjects(100_000, 1)]) {
+    tooDeep(() => encode(value));
+    tooDeep(() => stringify(value));
+  }
+  // JSON.parse itself follows any depth; what is read back is plain data, or a clear error.
+  try {
+    parse(`{"celerity":1,"json":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+  } catch (error) {
+    assert.ok(error instanceof CelerityError, String(error));
+  }
+  // Meta far deeper than its json: refused as malformed or too deep, never a raw error.
+  let values: unknown = [['Date']];
+  for (let i = 0; i < 100_000; i++) values = [['celerity', 'class', 'x'], { 0: values }];
+  try {
+    deserialize({ celerity: 1, json: [], meta: { values, v: 1 } });
+    assert.fail('no error');
+  } catch (error) {
+    assert.ok(error instanceof CelerityError, String(error));
+  }
+});
+
+await test('a sparse array of length 1e8 holding four elements encodes in what its elements cost', () => {
+  const sparse: unknown[] = [];
+  sparse.length = 1e8;
+  sparse[0] = new Point(0, 0);
+  sparse[5] = new Point(5, 5);
+  sparse[50_000_000] = 'middle';
+  sparse[99_999_999] = new Point(9, 9);
+  const started = performance.now();
+  const back = decode(structuredClone(encode(sparse))) as unknown[];
+  const took = performance.now() - started;
+  assert.equal(back.length, 1e8);
+  assert.ok(back[5] instanceof Point);
+  assert.equal(back[50_000_000], 'middle');
+  assert.ok(back[99_999_999] instanceof Point);
+  assert.ok(back[0] instanceof Point);
+  assert.equal(Object.keys(back).length, 4);
+  // Walking by length took seconds; by element, well under one.
+  assert.ok(took < 1000, `took ${took.toFixed(0)} ms`);
+});
