@@ -132,11 +132,48 @@ await describe('app basics', () => {
     assert.equal(new Uint8Array(back)[5], 7);
   });
 
-  void test('a class the threads lack is imported on demand from a registered module', async () => {
+  void test('the allowlist is fixed at createApp: a class registered later reaches the threads only if its module is in `modules`', async () => {
     const { Late } = await import('./fixtures/late-class.js');
-    const copy = await app.run('echo', new Late(42));
-    assert.ok(copy instanceof Late);
-    assert.equal(copy.value, 42);
+    const refused = await rejection(app.run('echo', new Late(42)));
+    assert.equal(refused.code, 'ERR_MODULE_NOT_ALLOWED');
+    assert.equal(refused.path, 'args[0]');
+    const listing = makeApp({ threads: 1, modules: [new URL('./fixtures/late-class.js', import.meta.url)] });
+    try {
+      const copy = await listing.run('echo', new Late(42));
+      assert.ok(copy instanceof Late);
+      assert.equal(copy.value, 42);
+      // Registered before this app was made: on its allowlist without being listed.
+      const later = makeApp({ threads: 1 });
+      try {
+        assert.ok((await later.run('echo', new Late(7))) instanceof Late);
+      } finally {
+        await later.close();
+      }
+    } finally {
+      await listing.close();
+    }
+  });
+
+  void test('a class registered with a data: module is never imported unless that URL is in `modules`', async () => {
+    // The URL claims to define the class; a thread that imported it would run its code.
+    class FromData {
+      static {
+        register(this, { id: 'test.FromData', module: 'data:text/javascript,process.exit(9)' });
+      }
+      toSerialisable(): number {
+        return 1;
+      }
+      static fromSerialisable(): FromData {
+        return new FromData();
+      }
+    }
+    const fresh = makeApp({ threads: 1 });
+    try {
+      const refused = await rejection(fresh.run('echo', new FromData()));
+      assert.equal(refused.code, 'ERR_MODULE_NOT_ALLOWED');
+    } finally {
+      await fresh.close();
+    }
   });
 
   void test('a class the threads cannot find (registered without a module) is ERR_UNKNOWN_CLASS at its path', async () => {

@@ -82,13 +82,16 @@ async function main(): Promise<void> {
         if (progress.elapsed >= POLISH_MS / 2) halfway?.();
       },
     });
-    // Worker B starts once worker A has the job.
+    // Worker B starts once worker A has the job; A is killed halfway whether or not B is up yet
+    // (on a busy machine B's start-up may take longer than the rest of the job).
     await started;
-    const b = await startWorker('worker B', url, lines);
-    workers.push(b);
+    const starting = startWorker('worker B', url, lines);
+    starting.catch(() => undefined);
     await half;
     a.kill('SIGKILL');
     holder = 'worker B';
+    const b = await starting;
+    workers.push(b);
     out.write(`\nworker A killed with SIGKILL halfway; its lock lapses in about 2 s and worker B (pid ${String(b.pid)}) takes the job up\n`);
     const best = await run;
     bar.finish(POLISH_MS / 1000, `best ${best.length.toFixed(0)}`);

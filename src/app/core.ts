@@ -45,11 +45,14 @@ export class Core {
 
   constructor(options: ResolvedOptions) {
     this.options = options;
-    const allow = new Set([options.tasks, ...options.modules, ...registeredModules()]);
+    // Fixed now, the same for the threads and for answers here: the tasks module, the `modules`
+    // given, and the file modules of the classes registered so far. Other URLs (`data:`,
+    // `http:` ...) only when given in `modules`.
+    const allow = new Set([options.tasks, ...options.modules, ...registeredModules().filter((module) => module.startsWith('file:'))]);
     // The app's entry module is never imported by a thread: that would start the app again there.
     const entry = mainEntryUrl();
     if (entry !== undefined) allow.delete(entry);
-    this.transport = new Transport(options, allow, allow);
+    this.transport = new Transport(options, allow);
     const recycling = options.afterTasks > 0 || options.maxHeapMb > 0;
     const retire = recycling ? retireSlotsFor(options.maxThreads) : undefined;
     const retireSlots = retire === undefined ? undefined : new Int32Array(retire);

@@ -90,7 +90,7 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   private send(n: number, name: string, args: EncodedArgs, flags: number, transfer: readonly ArrayBuffer[] | undefined): void {
     const wireFlags = args.wire ? flags | FLAG_WIRE : flags;
     const message: TaskMessage =
-      this.label !== undefined ? [this.i, n, name, args.value, wireFlags, -1, args.modules, this.label] : args.modules === undefined ? [this.i, n, name, args.value, wireFlags, -1] : [this.i, n, name, args.value, wireFlags, -1, args.modules];
+      this.label !== undefined ? [this.i, n, name, args.value, wireFlags, -1, this.label] : [this.i, n, name, args.value, wireFlags, -1];
     // The balancer finds the job here; structured clone ignores symbol keys, so it never travels.
     (message as unknown as Record<symbol, unknown>)[queueOptionsSymbol] = this;
     this.message = message;

@@ -111,7 +111,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     this.label = checked.label;
     if (arePlainPrimitives(args)) {
       // Nothing for the codec to do: skip it, and its clock.
-      this.args = { value: args, wire: false, modules: undefined };
+      this.args = { value: args, wire: false };
     } else {
       const started = performance.now();
       try {

@@ -8,7 +8,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
-import { encode, wireClasses, type Wire } from '../codec/index.js';
+import { encode, type Wire } from '../codec/index.js';
 import { jsonRoundTrip } from '../json/index.js';
 import { decodeWithImports, type Allowlist } from '../protocol/class-loader.js';
 import { EVENT_ANSWER, EVENT_LOADED, arePlainPrimitives, isWorkerEvent, type ControlMessage, type ResultMessage, type RunEvent, type TaskMessage } from '../protocol/messages.js';
@@ -26,13 +26,12 @@ export interface EventSink {
   onEvent(event: RunEvent): void;
 }
 
-/** An argument list ready to post, and the modules the receiving thread may need for it. */
+/** An argument list ready to post. */
 export interface EncodedArgs {
   /** The plain list itself (all primitives), or its {@link Wire}. */
   readonly value: Wire | readonly unknown[];
   /** Whether `value` is a {@link Wire}. */
   readonly wire: boolean;
-  readonly modules: readonly string[] | undefined;
 }
 
 /** The messages of one app. */
@@ -49,12 +48,10 @@ export class Transport {
 
   /**
    * @param options The app's options (`strict`, `wire`).
-   * @param bootAllow Modules the threads were told about at start-up.
-   * @param allow Modules this thread may import to decode answers.
+   * @param allow Modules this thread may import to decode answers (the threads' allowlist too).
    */
   constructor(
     private readonly options: ResolvedOptions,
-    private readonly bootAllow: ReadonlySet<string>,
     private readonly allow: Allowlist,
   ) {
     this.channel.unref();
@@ -74,18 +71,14 @@ export class Transport {
   }
 
   /**
-   * Encodes an argument list (or a chunk of map inputs), noting modules the threads were not told
-   * about. A list of primitives needs no codec at all and is sent as it is.
+   * Encodes an argument list (or a chunk of map inputs). A list of primitives needs no codec at
+   * all and is sent as it is. Messages carry class ids only: which modules a thread may import is
+   * fixed when the app is made (its allowlist), never named by a message.
    */
   encodeArgs(list: readonly unknown[], path: string): EncodedArgs {
     if (this.options.wire === 'json') list = jsonRoundTrip(list, { path, strict: this.options.strict }) as unknown[];
-    if (arePlainPrimitives(list)) return { value: list, wire: false, modules: undefined };
-    const wire = encode(list, { strict: this.options.strict, path });
-    let modules: string[] | undefined;
-    for (const cls of wireClasses(wire)) {
-      if (cls.module !== undefined && !this.bootAllow.has(cls.module)) (modules ??= []).push(cls.module);
-    }
-    return { value: wire, wire: true, modules };
+    if (arePlainPrimitives(list)) return { value: list, wire: false };
+    return { value: encode(list, { strict: this.options.strict, path }), wire: true };
   }
 
   /** Encodes one value alone, for the path of an error. */

@@ -34,12 +34,11 @@ export function mainEntryUrl(): string | undefined {
  * Decodes `wire`, importing the allowed modules of classes this thread lacks first. Returns the
  * value synchronously when nothing needs importing (the usual case), a promise otherwise.
  *
- * @param extra modules allowed for this one wire on top of `allow` (sent along by the main thread).
  * @param entry the app's entry module, which is never imported (see {@link mainEntryUrl}).
  * @throws {CelerityError} `ERR_MODULE_NOT_ALLOWED` when a class this thread lacks is defined in a
  *   module off the allowlist; the codec's own errors otherwise. Paths are rooted at `path`.
  */
-export function decodeWithImports(wire: Wire, path: string, allow: Allowlist, extra?: readonly string[], entry?: string): unknown {
+export function decodeWithImports(wire: Wire, path: string, allow: Allowlist, entry?: string): unknown {
   const missing = missingClasses(wire);
   if (missing.length === 0) return decode(wire, { path });
   const imports: string[] = [];
@@ -47,7 +46,7 @@ export function decodeWithImports(wire: Wire, path: string, allow: Allowlist, ex
     const module = cls.module;
     if (module === undefined) continue; // decode reports it as ERR_UNKNOWN_CLASS, with its path
     if (module === entry && !cls.isError) throw inEntryModule(wire, path, cls.id, module);
-    if (allow.has(module) || extra?.includes(module) === true) {
+    if (allow.has(module)) {
       if (!imports.includes(module)) imports.push(module);
     } else if (!cls.isError) {
       // An unknown error class is harmless (it arrives as a RemoteError); any other is refused.

@@ -18,7 +18,7 @@
 import type { Wire } from '../codec/wire.js';
 
 /** The version of this protocol; a worker refuses boot data of another version. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The key under which {@link BootData} sits in `workerData`. */
 export const BOOT_KEY = 'celerity';
@@ -81,20 +81,18 @@ export const TASK_ARGS = 3;
 export const TASK_FLAGS = 4;
 /** Index of the task's cell in {@link BootData.starts}, or -1 when it has none. */
 export const TASK_SLOT = 5;
-/** Index of the modules named by the arguments' classes that were not on the boot allowlist. */
-export const TASK_MODULES = 6;
 
 /**
  * Index of the task's label, when the run stands for something outside the app (a queue's job):
  * the id and attempt number the task sees as `this.id` and `this.attempt`.
  */
-export const TASK_LABEL = 7;
+export const TASK_LABEL = 6;
 
 /** A run's label (see {@link TASK_LABEL}). */
 export type RunLabel = readonly [id: string, attempt: number];
 
 /** Main → worker: run one task (or one chunk of map inputs). */
-export type TaskMessage = [run: number, attempt: number, name: string, args: Wire | readonly unknown[] | null, flags: number, slot: number, modules?: readonly string[], label?: RunLabel];
+export type TaskMessage = [run: number, attempt: number, name: string, args: Wire | readonly unknown[] | null, flags: number, slot: number, label?: RunLabel];
 
 /** The outcome kinds of a {@link ResultMessage}. */
 export const RESULT_OK = 0;

@@ -18,7 +18,6 @@ import {
   RESULT_SKIPPED,
   TASK_ARGS,
   TASK_FLAGS,
-  TASK_MODULES,
   TASK_NAME,
   type StartEvent,
   type TaskMessage,
@@ -71,7 +70,7 @@ function handleNow(message: TaskMessage): Outcome {
   const codecStart = now();
   let decoded: unknown;
   try {
-    decoded = decodeWithImports(args as Wire, (flags & FLAG_CHUNK) === 0 ? 'args' : 'inputs', thread.allow, message[TASK_MODULES], thread.boot?.entry);
+    decoded = decodeWithImports(args as Wire, (flags & FLAG_CHUNK) === 0 ? 'args' : 'inputs', thread.allow, thread.boot?.entry);
   } catch (error) {
     return decodeFailed(error, codecStart);
   }
