@@ -115,11 +115,22 @@ export function checkWire(wire: Wire): CheckedWire {
   const classes = checkClasses(own(wire, 'c'));
   const count = own(wire, 'n');
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw bad(`the instance count (n) is ${String(count)}`);
+  // Decoding writes into the containers: none may be a table the decoder still reads.
+  const tables = new Set<unknown>([places, keys, values, own(wire, 'c'), ...classes]);
+  const shapeList = own(wire, 's');
+  if (Array.isArray(shapeList)) {
+    tables.add(shapeList);
+    for (let i = 0; i < shapeList.length && i in shapeList; i++) tables.add(shapeList[i]);
+  }
+  let boxLists: Set<unknown> | undefined;
   // One pass: kinds, containers, keys and instance references; counts the references.
   let references = 0;
   for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
     const container = places[i];
     const kind = facts[j] as number;
+    if (kind !== PLACE_ROW_VALUE && tables.has(container)) throw bad(`place ${String(i)} writes into one of the wire's own tables`);
+    // The wire itself holds the value: an instance at the root is a place of the wire at "v".
+    if (container === wire && (kind !== PLACE_PROPERTY || facts[j + 3] !== ~keys.indexOf('v') || keys.indexOf('v') < 0)) throw bad(`place ${String(i)} writes into the wire itself`);
     const ref = facts[j + 3] as number;
     if (ref < 0 && ~ref >= keys.length) throw bad(`place ${String(i)} names key ${String(~ref)}, but the key table has ${String(keys.length)}`);
     const key = ref >= 0 ? ref : keys[~ref];
@@ -144,6 +155,7 @@ export function checkWire(wire: Wire): CheckedWire {
         const isMap = kind === PLACE_MAP_KEYS;
         if (isMap ? !(container instanceof Map) : !(container instanceof Set)) throw bad(`place ${String(i)} rebuilds ${isMap ? 'Map keys' : 'Set members'}, but its container is not a ${isMap ? 'Map' : 'Set'}`);
         const list = checkBoxList(key, container as Map<unknown, unknown> | Set<unknown>, `place ${String(i)}`);
+        (boxLists ??= new Set()).add(list);
         for (let b = 0; b < list.length; b += 3) checkReference(list[b + 1], list[b + 2], classes.length, count, `a box of place ${String(i)}`);
         references += list.length / 3;
         continue;
@@ -163,6 +175,12 @@ export function checkWire(wire: Wire): CheckedWire {
     const instance = facts[j + 2] as number;
     if ((cls < 0 ? ~cls : cls) >= classes.length || instance < 0 || instance >= count) checkReference(cls, instance, classes.length, count, `place ${String(i)}`);
     references++;
+  }
+  if (boxLists !== undefined) {
+    // Box lists are read as their places come up: no place may write into one before that.
+    for (let i = 0, j = 0; i < places.length; i++, j += FACT_SLOTS) {
+      if (facts[j] !== PLACE_ROW_VALUE && boxLists.has(places[i])) throw bad(`place ${String(i)} writes into a box list`);
+    }
   }
   if (classes.length > references) throw bad(`the class table (c) lists ${String(classes.length)} classes for ${String(references)} instance references`);
   if (count > references) throw bad(`the instance count (n) is ${String(count)}, but the places refer to ${String(references)} instances`);

@@ -44,15 +44,16 @@ export function toBase64(buffer: ArrayBufferLike, offset: number, length: number
   return Buffer.from(buffer, offset, length).toString('base64');
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
- * A fresh buffer holding the bytes of a base64 string, or `undefined` when the string is not
- * base64. The bytes are copied: `Buffer.from` may hand out a slice of its shared pool.
+ * A fresh buffer holding the bytes of a base64 string, or `undefined` when the string is not the
+ * base64 the writer makes. The bytes are copied: `Buffer.from` may hand out a slice of its shared
+ * pool. Checked by writing the bytes back, not by a regular expression: this runs deep inside the
+ * reader's walk, where compiling one can abort the process (see `codec/path.ts`).
  */
 export function fromBase64(text: unknown, shared: boolean): ArrayBuffer | SharedArrayBuffer | undefined {
-  if (typeof text !== 'string' || text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
+  if (typeof text !== 'string' || text.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(text, 'base64');
+  if (bytes.toString('base64') !== text) return undefined;
   const buffer = shared ? new SharedArrayBuffer(bytes.length) : new ArrayBuffer(bytes.length);
   new Uint8Array(buffer).set(bytes);
   return buffer;
