@@ -8,7 +8,7 @@
 import { fromSerialisableError, celerityError, CelerityError } from '../errors.js';
 import { isErrorRecord, recordToError, type ErrorRecord } from './error-record.js';
 import { findPath, mapValueSegment, propertySegment } from './path.js';
-import { registryTable, type RegistryEntry } from './registry.js';
+import { isErrorClass, registryTable, type RegistryEntry } from './registry.js';
 import {
   PLACE_MAP_KEYS,
   PLACE_MAP_VALUE,
@@ -180,11 +180,6 @@ function swaps(fixes: unknown[], build: (box: unknown[], cls: number, instance: 
     swap.set(box, build(box, fixes[j + 1] as number, fixes[j + 2] as number));
   }
   return swap;
-}
-
-/** Whether `cls` makes errors (an error record may only rebuild such a class). */
-function isErrorClass(cls: unknown): boolean {
-  return typeof cls === 'function' && (cls === Error || (cls as { prototype?: unknown }).prototype instanceof Error || (typeof DOMException === 'function' && cls === DOMException));
 }
 
 /** Looks up every class of the wire once; an unknown non-error class fails before anything is built. */

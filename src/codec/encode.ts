@@ -173,41 +173,47 @@ export class Encoder extends InstanceEncoder {
     this.enter(source);
     let copy: unknown[] | undefined;
     let i = 0;
-    let sparse = false;
-    const visit = (child: unknown): void => {
-      if (typeof child !== 'object' || child === null) {
-        if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
-        return;
-      }
-      const result = this.value(child);
-      if (this.pendingInstance >= 0) {
-        copy ??= copyArray(source, sparse);
-        copy[i] = result;
-        this.place(PLACE_PROPERTY, copy, i);
-      } else if (result !== child) {
-        copy ??= copyArray(source, sparse);
-        copy[i] = result;
-      }
-    };
     try {
       for (const length = source.length; i < length; i++) {
         const child = source[i];
         if (child === undefined && !(i in source)) {
           // A hole: from here on, only the elements the array has.
-          sparse = true;
           for (const index of presentIndices(source, i)) {
             i = index;
-            visit(source[index]);
+            copy = this.element(source, index, copy, true);
           }
           break;
         }
-        visit(child);
+        if (typeof child === 'object' && child !== null) copy = this.element(source, i, copy, false);
+        else if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
       }
     } catch (e) {
       addSegment(e, propertySegment(i));
       throw e;
     }
     return this.finish(source, copy, isDataRoot);
+  }
+
+  /**
+   * Converts element `index` of `source`; returns the array's copy, made (on the first change, as
+   * a sparse copy when `sparse`) or as it was.
+   */
+  private element(source: unknown[], index: number, copy: unknown[] | undefined, sparse: boolean): unknown[] | undefined {
+    const child = source[index];
+    if (typeof child !== 'object' || child === null) {
+      if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
+      return copy;
+    }
+    const result = this.value(child);
+    if (this.pendingInstance >= 0) {
+      copy ??= copyArray(source, sparse);
+      copy[index] = result;
+      this.place(PLACE_PROPERTY, copy, index);
+    } else if (result !== child) {
+      copy ??= copyArray(source, sparse);
+      copy[index] = result;
+    }
+    return copy;
   }
 
   protected map(source: Map<unknown, unknown>): unknown {

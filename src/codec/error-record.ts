@@ -7,6 +7,7 @@
  */
 import { RemoteError } from '../errors.js';
 import type { ClassLike } from './registry.js';
+import { ownValue } from './own-property.js';
 
 /** The data an error travels as. The encoder converts `cause`, `errors` and `props` in place. */
 export interface ErrorRecord {
@@ -24,7 +25,7 @@ export interface ErrorRecord {
 export function isErrorRecord(value: unknown): value is ErrorRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
-  const field = (key: string): unknown => Object.getOwnPropertyDescriptor(record, key)?.value;
+  const field = (key: string): unknown => ownValue(record, key);
   if (typeof field('name') !== 'string' || typeof field('message') !== 'string') return false;
   const stack = field('stack');
   const hasCause = field('hasCause');

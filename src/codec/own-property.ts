@@ -10,6 +10,11 @@ export function setOwn(target: object, key: string | number, value: unknown): vo
   else (target as Record<string | number, unknown>)[key] = value;
 }
 
+/** The value of `target`'s own property `key`, never an inherited one (`undefined` when it has none). */
+export function ownValue(target: object, key: string): unknown {
+  return Object.getOwnPropertyDescriptor(target, key)?.value;
+}
+
 /** The value of `target`'s own property `key`, read as such even when the key is `__proto__`. */
 export function getOwn(target: object, key: string | number): unknown {
   return key === '__proto__' ? Object.getOwnPropertyDescriptor(target, key)?.value : (target as Record<string | number, unknown>)[key];

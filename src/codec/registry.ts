@@ -102,7 +102,8 @@ export function registryTable(): RegistryTable {
   return (holder[REGISTRY_KEY] ??= createTable());
 }
 
-function isErrorClass(cls: ClassLike): boolean {
+/** Whether `cls` makes errors: `Error` or a subclass (DOMException included). */
+export function isErrorClass(cls: ClassLike): boolean {
   return cls === Error || cls.prototype instanceof Error;
 }
 

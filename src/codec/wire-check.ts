@@ -11,6 +11,8 @@
  * @module
  */
 import { CelerityError } from '../errors.js';
+import { firstHole } from './copy.js';
+import { ownValue as own } from './own-property.js';
 import {
   FACT_SLOTS,
   PLACE_MAP_KEYS,
@@ -41,18 +43,12 @@ function bad(what: string): CelerityError {
   return new CelerityError('ERR_BAD_WIRE', `decode: malformed wire: ${what}`);
 }
 
-/** The own value of `key` on `target` (never an inherited one). */
-function own(target: object, key: string): unknown {
-  return Object.getOwnPropertyDescriptor(target, key)?.value;
-}
-
 /** Checks that `value` is an array with no holes; walks only until the first hole. */
 function denseArray(value: unknown, name: string): unknown[] {
   if (!Array.isArray(value)) throw bad(`${name} is not an array`);
   const array = value as unknown[];
-  for (let i = 0; i < array.length; i++) {
-    if (!(i in array)) throw bad(`${name} has a hole at ${String(i)}`);
-  }
+  const hole = firstHole(array);
+  if (hole !== array.length) throw bad(`${name} has a hole at ${String(hole)}`);
   return array;
 }
 

@@ -12,6 +12,7 @@
 import SuperJSON from 'superjson';
 import { messageOf, fromSerialisableError, badJsonError, CelerityError } from '../errors.js';
 import { registryTable, type RegistryEntry } from '../codec/registry.js';
+import { ownValue } from '../codec/own-property.js';
 
 let instance: SuperJSON | undefined;
 let syncedSize = -1;
@@ -81,15 +82,15 @@ function assertTextTree(value: unknown, what: string): void {
     } else {
       const proto: unknown = Object.getPrototypeOf(node);
       if (proto !== Object.prototype && proto !== null) throw badJsonError(`this superjson payload's ${what} holds something JSON text cannot`);
-      for (const key of Object.keys(node)) stack.push(Object.getOwnPropertyDescriptor(node, key)?.value);
+      for (const key of Object.keys(node)) stack.push(ownValue(node, key));
     }
   }
 }
 
 /** Reads a bare superjson payload through the private instance. */
 export function readSuperJsonPayload(wire: { json: unknown; meta?: unknown }): unknown {
-  assertTextTree(Object.getOwnPropertyDescriptor(wire, 'json')?.value, 'json');
-  assertTextTree(Object.getOwnPropertyDescriptor(wire, 'meta')?.value, 'meta');
+  assertTextTree(ownValue(wire, 'json'), 'json');
+  assertTextTree(ownValue(wire, 'meta'), 'meta');
   try {
     return privateSuperJson().deserialize(wire as Parameters<SuperJSON['deserialize']>[0]);
   } catch (error) {
