@@ -37,7 +37,7 @@ type PlainObject = Record<string, unknown>;
 
 /** Converts the instances of one encode call; the container walk is the subclass's. */
 export abstract class InstanceEncoder extends EncodeMemo {
-  /** Nesting depth of instances whose data is being encoded (the cyclic encoder needs it). */
+  /** Nesting depth of instances whose data is being encoded (the graph encoder needs it). */
   protected instanceDepth = 0;
   /**
    * Class index and instance number of the value the last `value()` call returned, when that value
@@ -74,35 +74,13 @@ export abstract class InstanceEncoder extends EncodeMemo {
 
   /** Converts a registered instance (or any Error, when `entry` is undefined) once. */
   protected instance(value: object, entry: RegistryEntry | undefined): unknown {
-    const met = (this.seen ??= new Set<object>());
-    const size = met.size;
-    if (met.add(value).size === size) {
-      const seen = this.numberOf(value);
-      const data = this.instanceData[seen];
-      if (data === IN_PROGRESS) {
-        throw instanceCycleError(describeInstance(value, entry), entry?.id);
-      }
-      this.sharing = true;
-      this.pendingClass = this.instanceClasses[seen] as number;
-      this.pendingInstance = seen;
-      return data;
-    }
-    const instance = this.instanceCount++;
-    let cls = this.classFor(entry);
-    this.instanceObjects.push(value);
-    this.instanceIndex?.set(value, instance);
-    this.instanceData[instance] = IN_PROGRESS;
-    this.instanceDepth++;
+    const instance = this.beginInstance(value, entry);
+    if (instance < 0) return this.instanceData[~instance];
     let data: unknown;
     if (entry === undefined || entry.isError) {
       data = this.errorData(value as Error);
     } else {
-      let raw: unknown;
-      try {
-        raw = (value as Serialisable).toSerialisable();
-      } catch (cause) {
-        throw toSerialisableError(entry.id, cause);
-      }
+      const raw = serialised(value, entry);
       if (this.rows && instance >= OBJECT_INSTANCES && typeof raw === 'object' && raw !== null && Object.getPrototypeOf(raw) === Object.prototype) {
         this.row(instance, raw as PlainObject, entry);
         data = ROW_DATA;
@@ -110,13 +88,49 @@ export abstract class InstanceEncoder extends EncodeMemo {
         this.dataRoot = raw;
         data = this.value(raw);
       }
-      if (this.pendingInstance >= 0) {
-        // The data is itself an instance: box it so it has a container to be rebuilt in.
-        const box = [data];
-        this.place(PLACE_PROPERTY, box, 0);
-        data = box;
-        cls = ~cls;
+    }
+    return this.endInstance(instance, data);
+  }
+
+  /**
+   * Starts converting an instance: returns its number, or, for an instance met before, the
+   * complement of its number (negative) with {@link pendingInstance} set to it.
+   * @throws {CelerityError} `ERR_CYCLE` when the instance is met inside its own data.
+   */
+  protected beginInstance(value: object, entry: RegistryEntry | undefined): number {
+    const met = (this.seen ??= new Set<object>());
+    const size = met.size;
+    if (met.add(value).size === size) {
+      const seen = this.numberOf(value);
+      if (this.instanceData[seen] === IN_PROGRESS) {
+        throw instanceCycleError(describeInstance(value, entry), entry?.id);
       }
+      this.sharing = true;
+      this.pendingClass = this.instanceClasses[seen] as number;
+      this.pendingInstance = seen;
+      return ~seen;
+    }
+    const instance = this.instanceCount++;
+    this.instanceClasses[instance] = this.classFor(entry);
+    this.instanceObjects.push(value);
+    this.instanceIndex?.set(value, instance);
+    this.instanceData[instance] = IN_PROGRESS;
+    this.instanceDepth++;
+    return instance;
+  }
+
+  /**
+   * Ends converting instance `instance`, whose data encoded as `data` (an instance itself when
+   * {@link pendingInstance} says so), and reports it as the pending instance.
+   */
+  protected endInstance(instance: number, data: unknown): unknown {
+    let cls = this.instanceClasses[instance] as number;
+    if (this.pendingInstance >= 0) {
+      // The data is itself an instance: box it so it has a container to be rebuilt in.
+      const box = [data];
+      this.place(PLACE_PROPERTY, box, 0);
+      data = box;
+      cls = ~cls;
     }
     this.instanceDepth--;
     this.instanceClasses[instance] = cls;
@@ -248,6 +262,15 @@ export abstract class InstanceEncoder extends EncodeMemo {
     if (!this.rowWriter.used) return;
     this.checkRowsUnshared(this.seen as Set<object>);
     this.rowWriter.writeTo(wire, this.instanceCount);
+  }
+}
+
+/** What `toSerialisable()` returns for `value`; its failure is `ERR_TO_SERIALISABLE`. */
+export function serialised(value: object, entry: RegistryEntry): unknown {
+  try {
+    return (value as Serialisable).toSerialisable();
+  } catch (cause) {
+    throw toSerialisableError(entry.id, cause);
   }
 }
 

@@ -6,9 +6,10 @@
  * never mutated. Each registered instance is converted once (a memo keeps shared instances as
  * one) and recorded as a *place*, innermost first, so decode can rebuild it without a walk.
  *
- * This encoder assumes the plain containers form a tree or DAG. When it meets a cycle through
- * plain containers it throws {@link RESTART} and the caller re-encodes with the cycle-aware
- * subclass in `encode-cyclic.ts`.
+ * This encoder assumes the plain containers form a tree or DAG, and recurses. When it meets a
+ * cycle through plain containers, or nesting deeper than {@link RECURSION_LIMIT}, it throws
+ * {@link RESTART} and the caller re-encodes with the subclass in `encode-graph.ts`, whose walk
+ * handles cycles and keeps its own stack.
  * @module
  */
 import { BuiltInKind, classifyBuiltIn, className } from './builtins.js';
@@ -27,8 +28,14 @@ import {
   type Wire,
 } from './wire.js';
 
-/** Thrown by the fast encoder when it meets a cycle through plain containers. */
+/** Thrown by the fast encoder when it meets a cycle through plain containers, or deep nesting. */
 export const RESTART: unique symbol = Symbol('celerity.encode.restart');
+
+/**
+ * The nesting depth at which the fast encoder hands the value over: well inside what the call
+ * stack of a main thread takes (about 1,800 levels of arrays), and far beyond what real data has.
+ */
+const RECURSION_LIMIT = 1_000;
 
 /** Options of `encode`. */
 export interface EncodeOptions {
@@ -109,6 +116,8 @@ export class Encoder extends InstanceEncoder {
 
   /** Marks `container` as being walked; a container met again inside itself is a cycle. */
   protected enter(container: object): void {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    if (this.depth === RECURSION_LIMIT) throw RESTART;
     const ancestors = this.ancestors;
     for (let i = 0; i < this.depth; i++) {
       // A sentinel, not an error: `encode` catches it and never lets it escape.

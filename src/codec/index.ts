@@ -2,7 +2,7 @@
  * `encode` / `decode`: registered class instances, at any depth, through structured clone.
  * @module
  */
-import { CyclicEncoder } from './encode-cyclic.js';
+import { GraphEncoder } from './encode-graph.js';
 import { Encoder, RESTART, SHARED_ROW, type EncodeOptions } from './encode.js';
 import { finishPath } from './path.js';
 import { isStackOverflow, tooDeepError } from '../errors.js';
@@ -28,7 +28,9 @@ export function encode(value: unknown, options: EncodeOptions = {}): Wire {
     try {
       return new Encoder(strict, rows).run(value);
     } catch (error) {
-      if (error === RESTART) break;
+      // A cycle, deep nesting, or a stack that ran out before the nesting limit (a thread's stack
+      // may be small, or the caller's deep): the walk that keeps its own stack takes over.
+      if (error === RESTART || isStackOverflow(error)) break;
       if (error === SHARED_ROW && rows) {
         // An object some toSerialisable() returned is reached twice: keep it one by sending it whole.
         rows = false;
@@ -37,9 +39,8 @@ export function encode(value: unknown, options: EncodeOptions = {}): Wire {
       throw finished(error, root, 'encode');
     }
   }
-  // The value has a cycle through plain containers: encode it again with the cycle-aware walk.
   try {
-    return new CyclicEncoder(strict).run(value);
+    return new GraphEncoder(strict).run(value);
   } catch (error) {
     throw finished(error, root, 'encode');
   }
