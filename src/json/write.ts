@@ -3,7 +3,8 @@
  *
  * It builds a fresh JSON tree (never sharing containers with the input, so getters run once and
  * the wire can be deserialized without touching the input) and, beside it, superjson's annotation
- * tree (`annotations.ts`); objects met twice become references (`references.ts`).
+ * tree (`annotations.ts`); objects met twice become references (`references.ts`). It keeps its
+ * own stack (`write-frame.ts`), so nesting is bounded by memory, not by the call stack.
  * @module
  */
 import { BuiltInKind, classifyBuiltIn, className } from '../codec/builtins.js';
@@ -24,6 +25,7 @@ import {
 } from './format.js';
 import { setOwn } from '../codec/own-property.js';
 import { BUFFER, LeafWriter, numberText, REGEXP, SHARED_BUFFER } from './leaves.js';
+import { ErrorStep, FrameKind, WriteFrame } from './write-frame.js';
 
 // Leaf annotations never gain children, so one (frozen) array each serves every occurrence.
 const UNDEFINED: Annotation = sharedAnnotation(['undefined']);
@@ -37,10 +39,14 @@ function ordinary(n: number): boolean {
   return n - n === 0 && (n !== 0 || 1 / n > 0);
 }
 
+/** Returned by {@link JsonWriter.value} for a container: its frame is pushed, its JSON comes later. */
+const STARTED: JsonValue = Object.freeze({});
+
 /**
- * One stringify call's walk. Not reusable. Where annotations go, and how a second occurrence of an
- * object becomes a reference, is the work of the classes it builds on (`annotations.ts`,
- * `references.ts`).
+ * One stringify call's walk. Not reusable. Containers are written on the writer's own stack of
+ * frames (`write-frame.ts`), not by recursion, so any depth that fits in memory can be written.
+ * Where annotations go, and how a second occurrence of an object becomes a reference, is the work
+ * of the classes it builds on (`annotations.ts`, `references.ts`).
  */
 export class JsonWriter extends LeafWriter {
   private readonly strict: boolean;
@@ -49,6 +55,9 @@ export class JsonWriter extends LeafWriter {
     [Ext.Class]: new Map<RegistryEntry | undefined, AnnotationType>(),
     [Ext.Error]: new Map<RegistryEntry | undefined, AnnotationType>(),
   };
+  /** The frames, reused by depth; the first {@link top} are being written. */
+  private readonly frames: WriteFrame[] = [];
+  private top = 0;
 
   /** Creates the state for one call; `strict` refuses instances of unregistered classes. */
   constructor(strict: boolean) {
@@ -58,7 +67,8 @@ export class JsonWriter extends LeafWriter {
 
   /** Writes `value` into a fresh wire. */
   run(value: unknown): JsonWire {
-    const json = this.value(value);
+    let json = this.value(value);
+    if (json === STARTED) json = this.walk();
     const wire: JsonWire = { celerity: JSON_FORMAT_VERSION, json };
     const values = this.annotations();
     const defs = this.definitions();
@@ -72,6 +82,42 @@ export class JsonWriter extends LeafWriter {
     return wire;
   }
 
+  /**
+   * Writes the frames until the first one is done; returns its JSON. Each turn either moves the
+   * top frame to its next child, or finishes it and hands its JSON to the frame below.
+   */
+  private walk(): JsonValue {
+    const frames = this.frames;
+    try {
+      for (;;) {
+        const frame = frames[this.top - 1] as WriteFrame;
+        const child = this.next(frame);
+        if (child !== DONE) {
+          const json = this.value(child);
+          if (json !== STARTED) this.store(frame, json);
+          continue;
+        }
+        const json = this.finish(frame);
+        if (--this.top === 0) return json;
+        this.store(frames[this.top - 1] as WriteFrame, json);
+      }
+    } catch (error) {
+      for (let i = this.top - 1; i >= 0; i--) addSegment(error, segmentOf(frames[i] as WriteFrame));
+      throw error;
+    }
+  }
+
+  /** Pushes a frame for `source`, remembered as number `id`, written at the current depth. */
+  private push(kind: FrameKind, source: object, id: number): WriteFrame {
+    let frame = this.frames[this.top];
+    if (frame === undefined) this.frames.push((frame = new WriteFrame()));
+    this.top++;
+    frame.reset(kind, source, id, this.depth);
+    this.current = id;
+    return frame;
+  }
+
+  /** Writes a value: its JSON, or {@link STARTED} for a container (its frame now on top). */
   private value(value: unknown): JsonValue {
     switch (typeof value) {
       case 'string':
@@ -100,19 +146,19 @@ export class JsonWriter extends LeafWriter {
   private object(value: object): JsonValue {
     const id = this.ids.get(value);
     if (id !== undefined) return this.reference(id, value, this.byPrototype);
-    if (Array.isArray(value)) return this.array(value as unknown[]);
+    if (Array.isArray(value)) return this.startArray(value);
     const prototype = Object.getPrototypeOf(value) as object | null;
-    if (prototype === Object.prototype) return this.plain(value, false);
-    if (prototype === null) return this.plain(value, true);
+    if (prototype === Object.prototype) return this.startPlain(value, false);
+    if (prototype === null) return this.startPlain(value, true);
     if (prototype === Date.prototype) return this.date(value as Date);
     const entry = this.byPrototype.get(prototype);
-    if (entry !== undefined) return entry.isError ? this.error(value as Error, entry) : this.instance(value, entry);
+    if (entry !== undefined) return entry.isError ? this.startError(value as Error, entry) : this.startInstance(value, entry);
     return this.builtIn(value, prototype);
   }
 
   private builtIn(value: object, prototype: object): JsonValue {
-    if (prototype === Map.prototype) return this.map(value as Map<unknown, unknown>);
-    if (prototype === Set.prototype) return this.set(value as Set<unknown>);
+    if (prototype === Map.prototype) return this.startMap(value as Map<unknown, unknown>);
+    if (prototype === Set.prototype) return this.startSet(value as Set<unknown>);
     if (ArrayBuffer.isView(value)) return this.view(value);
     if (prototype === ArrayBuffer.prototype) return this.buffer(value as ArrayBuffer, BUFFER);
     if (typeof SharedArrayBuffer === 'function' && prototype === SharedArrayBuffer.prototype) return this.buffer(value as SharedArrayBuffer, SHARED_BUFFER);
@@ -123,15 +169,15 @@ export class JsonWriter extends LeafWriter {
     if (prototype === BigInt.prototype) return this.wrapper(value, 'bigint', (value as { valueOf(): bigint }).valueOf().toString());
     switch (classifyBuiltIn(value, prototype)) {
       case BuiltInKind.Map:
-        return this.map(value as Map<unknown, unknown>);
+        return this.startMap(value as Map<unknown, unknown>);
       case BuiltInKind.Set:
-        return this.set(value as Set<unknown>);
+        return this.startSet(value as Set<unknown>);
       case BuiltInKind.Error:
-        return this.error(value as Error, undefined);
+        return this.startError(value as Error, undefined);
       case BuiltInKind.Unregistered:
         if (this.strict) throw unregisteredError(className(value), TO_JSON);
         // Not strict: sent as structured clone would send it, a plain object of its own properties.
-        return this.plain(value, false);
+        return this.startPlain(value, false);
       case BuiltInKind.Leaf: {
         // Subclasses of the built-ins and objects from another realm travel as the built-in type.
         const tag = Object.prototype.toString.call(value);
@@ -145,123 +191,285 @@ export class JsonWriter extends LeafWriter {
     }
   }
 
-  private plain(source: object, nullProto: boolean): JsonValue {
-    const id = this.enter(source);
-    this.current = id;
+  private startPlain(source: object, nullProto: boolean): JsonValue {
+    const frame = this.push(FrameKind.Plain, source, this.enter(source));
     if (nullProto) this.openOwner();
-    const record = source as Record<string, unknown>;
-    const out: Record<string, JsonValue> = {};
-    const keys = Object.keys(record);
-    const depth = this.depth;
-    let key = '';
+    frame.nullProto = nullProto;
+    frame.keys = Object.keys(source);
+    frame.out = {};
+    return STARTED;
+  }
+
+  private startArray(source: unknown[]): JsonValue {
+    this.push(FrameKind.Array, source, this.enter(source)).out = [];
+    return STARTED;
+  }
+
+  private startMap(source: Map<unknown, unknown>): JsonValue {
+    const frame = this.push(FrameKind.Map, source, this.enter(source));
+    this.openOwner();
+    frame.iterator = source.entries();
+    frame.out = [];
+    return STARTED;
+  }
+
+  private startSet(source: Set<unknown>): JsonValue {
+    const frame = this.push(FrameKind.Set, source, this.enter(source));
+    this.openOwner();
+    frame.iterator = source.values();
+    frame.out = [];
+    return STARTED;
+  }
+
+  private startInstance(value: object, entry: RegistryEntry): JsonValue {
+    const id = this.enter(value);
+    this.instanceDepth++;
+    let raw: unknown;
     try {
-      for (let i = 0; i < keys.length; i++) {
-        key = keys[i] as string;
-        const child = record[key];
-        let json: JsonValue;
-        if (typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && ordinary(child))) {
-          json = child;
-        } else {
-          this.segments[depth] = key;
+      raw = (value as Serialisable).toSerialisable();
+    } catch (cause) {
+      throw toSerialisableError(entry.id, cause);
+    }
+    const frame = this.push(FrameKind.Instance, value, id);
+    this.openOwner();
+    frame.entry = entry;
+    // The data sits where the instance does, as superjson's custom types do, unless it needs an
+    // annotation of its own: then it is boxed, so it has a path of its own.
+    frame.boxed = !this.unboxed(raw);
+    frame.data = raw;
+    return STARTED;
+  }
+
+  private startError(value: Error, entry: RegistryEntry | undefined): JsonValue {
+    const id = this.enter(value);
+    this.instanceDepth++;
+    const record = errorToRecord(value);
+    const frame = this.push(FrameKind.Error, value, id);
+    this.openOwner();
+    frame.entry = entry;
+    const out: Record<string, JsonValue> = { name: record.name, message: record.message };
+    if (record.stack !== undefined) out.stack = record.stack;
+    if (record.hasCause === 1) {
+      out.hasCause = 1;
+      out.cause = null;
+      frame.cause = record.cause;
+    } else {
+      frame.step = ErrorStep.Errors;
+    }
+    if (record.errors !== undefined) {
+      out.errors = [];
+      frame.errors = record.errors;
+    }
+    if (record.props !== undefined) {
+      out.props = {};
+      frame.props = record.props;
+      frame.keys = Object.keys(record.props);
+    }
+    frame.out = out;
+    return STARTED;
+  }
+
+  /**
+   * Moves `frame` to its next child that needs writing and positions the path on it; returns the
+   * child, or {@link DONE}. Children that are plain JSON are written here, in the same turn.
+   */
+  private next(frame: WriteFrame): unknown {
+    const depth = frame.depth;
+    const segments = this.segments;
+    switch (frame.kind) {
+      case FrameKind.Plain: {
+        const keys = frame.keys as string[];
+        const record = frame.source as Record<string, unknown>;
+        const out = frame.out as Record<string, JsonValue>;
+        for (let i = frame.index; i < keys.length; i++) {
+          const key = keys[i] as string;
+          const child = record[key];
+          if (typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && ordinary(child))) {
+            setOwn(out, key, child);
+            continue;
+          }
+          frame.index = i;
+          segments[depth] = key;
           this.depth = depth + 1;
-          json = this.value(child);
-          this.depth = depth;
+          return child;
         }
-        setOwn(out, key, json);
+        frame.index = keys.length;
+        return DONE;
       }
-    } catch (error) {
-      addSegment(error, propertySegment(key));
-      throw error;
-    }
-    this.leave(id);
-    if (nullProto) this.close(NULL_PROTO);
-    return out;
-  }
-
-  private array(source: unknown[]): JsonValue {
-    const id = this.enter(source);
-    this.current = id;
-    const out: JsonValue[] = [];
-    const depth = this.depth;
-    let i = 0;
-    try {
-      for (const length = source.length; i < length; i++) {
-        const child = source[i];
-        if (typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && ordinary(child))) {
-          out.push(child);
-          continue;
+      case FrameKind.Array: {
+        const source = frame.source as unknown[];
+        const out = frame.out as JsonValue[];
+        for (let i = frame.index, length = source.length; i < length; i++) {
+          const child = source[i];
+          if (typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && ordinary(child))) {
+            out.push(child);
+            continue;
+          }
+          frame.index = i;
+          segments[depth] = i;
+          this.depth = depth + 1;
+          if (child === undefined && !(i in source)) {
+            this.put(HOLE);
+            out.push(null);
+            continue;
+          }
+          return child;
         }
-        this.segments[depth] = i;
-        this.depth = depth + 1;
-        if (child === undefined && !(i in source)) {
-          this.put(HOLE);
-          out.push(null);
-        } else {
-          out.push(this.value(child));
-        }
+        frame.index = source.length;
         this.depth = depth;
+        return DONE;
       }
-    } catch (error) {
-      addSegment(error, propertySegment(i));
-      throw error;
-    }
-    this.leave(id);
-    return out;
-  }
-
-  private map(source: Map<unknown, unknown>): JsonValue {
-    const id = this.enter(source);
-    this.current = id;
-    const depth = this.openOwner();
-    const out: JsonValue[] = [];
-    let index = 0;
-    let key: unknown;
-    let inKey = true;
-    try {
-      for (const [k, v] of source) {
-        key = k;
-        inKey = true;
-        this.segments[depth] = index;
-        this.segments[depth + 1] = 0;
+      case FrameKind.Map: {
+        if (frame.inKey) {
+          // The key is written: now its value.
+          frame.inKey = false;
+          segments[depth + 1] = 1;
+          this.depth = depth + 2;
+          return (frame.source as Map<unknown, unknown>).get(frame.mapKey);
+        }
+        const step = (frame.iterator as Iterator<[unknown, unknown]>).next();
+        if (step.done === true) return DONE;
+        frame.mapKey = step.value[0];
+        frame.inKey = true;
+        segments[depth] = frame.index;
+        segments[depth + 1] = 0;
         this.depth = depth + 2;
-        const keyJson = this.value(k);
-        inKey = false;
-        this.segments[depth + 1] = 1;
-        const valueJson = this.value(v);
-        this.depth = depth;
-        out.push([keyJson, valueJson]);
-        index++;
+        return frame.mapKey;
       }
-    } catch (error) {
-      addSegment(error, inKey ? mapKeySegment(index) : mapValueSegment(key));
-      throw error;
+      case FrameKind.Set: {
+        const step = (frame.iterator as Iterator<unknown>).next();
+        if (step.done === true) return DONE;
+        segments[depth] = frame.index;
+        this.depth = depth + 1;
+        return step.value;
+      }
+      case FrameKind.Instance: {
+        if (frame.index > 0) return DONE;
+        if (frame.boxed) {
+          segments[depth] = 0;
+          this.depth = depth + 1;
+        }
+        return frame.data;
+      }
+      default:
+        return this.nextOfError(frame, depth);
     }
-    this.leave(id);
-    this.close('map');
-    return out;
   }
 
-  private set(source: Set<unknown>): JsonValue {
-    const id = this.enter(source);
-    this.current = id;
-    const depth = this.openOwner();
-    const out: JsonValue[] = [];
-    let index = 0;
-    try {
-      for (const member of source) {
-        this.segments[depth] = index;
-        this.depth = depth + 1;
-        out.push(this.value(member));
-        this.depth = depth;
-        index++;
+  private nextOfError(frame: WriteFrame, depth: number): unknown {
+    const segments = this.segments;
+    for (;;) {
+      switch (frame.step) {
+        case ErrorStep.Cause:
+          segments[depth] = 'cause';
+          this.depth = depth + 1;
+          return frame.cause;
+        case ErrorStep.Errors: {
+          const errors = frame.errors;
+          if (errors !== undefined && frame.index < errors.length) {
+            segments[depth] = 'errors';
+            segments[depth + 1] = frame.index;
+            this.depth = depth + 2;
+            return errors[frame.index];
+          }
+          frame.step = ErrorStep.Props;
+          frame.index = 0;
+          break;
+        }
+        case ErrorStep.Props: {
+          const keys = frame.keys;
+          if (keys !== undefined && frame.index < keys.length) {
+            const key = keys[frame.index] as string;
+            segments[depth] = 'props';
+            segments[depth + 1] = key;
+            this.depth = depth + 2;
+            return (frame.props as Record<string, unknown>)[key];
+          }
+          frame.step = ErrorStep.Done;
+          break;
+        }
+        default:
+          return DONE;
       }
-    } catch (error) {
-      addSegment(error, setMemberSegment(index));
-      throw error;
     }
-    this.leave(id);
-    this.close('set');
-    return out;
+  }
+
+  /** Files the JSON of `frame`'s current child and moves past it. */
+  private store(frame: WriteFrame, json: JsonValue): void {
+    this.depth = frame.depth;
+    this.current = frame.id;
+    switch (frame.kind) {
+      case FrameKind.Plain:
+        setOwn(frame.out as Record<string, JsonValue>, (frame.keys as string[])[frame.index++] as string, json);
+        return;
+      case FrameKind.Array:
+        (frame.out as JsonValue[]).push(json);
+        frame.index++;
+        return;
+      case FrameKind.Map:
+        if (frame.inKey) {
+          frame.keyJson = json;
+        } else {
+          (frame.out as JsonValue[]).push([frame.keyJson, json]);
+          frame.index++;
+        }
+        return;
+      case FrameKind.Set:
+        (frame.out as JsonValue[]).push(json);
+        frame.index++;
+        return;
+      case FrameKind.Instance:
+        frame.out = frame.boxed ? [json] : json;
+        frame.index++;
+        return;
+      default:
+        this.storeInError(frame, json);
+    }
+  }
+
+  private storeInError(frame: WriteFrame, json: JsonValue): void {
+    const out = frame.out as Record<string, JsonValue>;
+    switch (frame.step) {
+      case ErrorStep.Cause:
+        out.cause = json;
+        frame.step = ErrorStep.Errors;
+        return;
+      case ErrorStep.Errors:
+        (out.errors as JsonValue[]).push(json);
+        frame.index++;
+        return;
+      default:
+        setOwn(out.props as Record<string, JsonValue>, (frame.keys as string[])[frame.index++] as string, json);
+    }
+  }
+
+  /** Ends the walk of `frame`'s object: closes its annotation and returns its JSON. */
+  private finish(frame: WriteFrame): JsonValue {
+    this.depth = frame.depth;
+    this.leave(frame.id);
+    switch (frame.kind) {
+      case FrameKind.Plain:
+        if (frame.nullProto) this.close(NULL_PROTO);
+        break;
+      case FrameKind.Map:
+        this.close('map');
+        break;
+      case FrameKind.Set:
+        this.close('set');
+        break;
+      case FrameKind.Instance:
+        this.close(this.typeOf(frame.boxed ? Ext.Class : 'custom', frame.entry));
+        this.instanceDepth--;
+        break;
+      case FrameKind.Error:
+        this.close(this.typeOf(Ext.Error, frame.entry));
+        this.instanceDepth--;
+        break;
+    }
+    const json = frame.out;
+    frame.source = frame.data = frame.cause = undefined;
+    frame.out = null;
+    return json;
   }
 
   /** The annotation type of a class or error entry, made once per call and kind. */
@@ -274,37 +482,6 @@ export class JsonWriter extends LeafWriter {
       cache.set(entry, type);
     }
     return type;
-  }
-
-  private instance(value: object, entry: RegistryEntry): JsonValue {
-    const id = this.enter(value);
-    this.instanceDepth++;
-    let raw: unknown;
-    try {
-      raw = (value as Serialisable).toSerialisable();
-    } catch (cause) {
-      throw toSerialisableError(entry.id, cause);
-    }
-    this.current = id;
-    const depth = this.openOwner();
-    let json: JsonValue;
-    let kind: 'custom' | typeof Ext.Class;
-    if (this.unboxed(raw)) {
-      // The data sits where the instance does, as superjson's custom types do.
-      json = this.value(raw);
-      kind = 'custom';
-    } else {
-      // The data needs an annotation of its own: box it so it has a path of its own.
-      this.segments[depth] = 0;
-      this.depth = depth + 1;
-      json = [this.value(raw)];
-      this.depth = depth;
-      kind = Ext.Class;
-    }
-    this.close(this.typeOf(kind, entry));
-    this.instanceDepth--;
-    this.leave(id);
-    return json;
   }
 
   /** Whether an instance's data can stand in the instance's place: it needs no annotation of its own. */
@@ -324,67 +501,25 @@ export class JsonWriter extends LeafWriter {
         return false;
     }
   }
+}
 
-  private error(value: Error, entry: RegistryEntry | undefined): JsonValue {
-    const id = this.enter(value);
-    this.instanceDepth++;
-    const record = errorToRecord(value);
-    this.current = id;
-    const depth = this.openOwner();
-    const out: Record<string, JsonValue> = { name: record.name, message: record.message };
-    if (record.stack !== undefined) out.stack = record.stack;
-    if (record.hasCause === 1) {
-      out.hasCause = 1;
-      this.segments[depth] = 'cause';
-      this.depth = depth + 1;
-      try {
-        out.cause = this.value(record.cause);
-      } catch (error) {
-        addSegment(error, '.cause');
-        throw error;
-      }
-      this.depth = depth;
-    }
-    if (record.errors !== undefined) out.errors = this.errorField('errors', record.errors, depth);
-    if (record.props !== undefined) {
-      const props: Record<string, JsonValue> = {};
-      let key = '';
-      try {
-        for (key of Object.keys(record.props)) {
-          this.segments[depth] = 'props';
-          this.segments[depth + 1] = key;
-          this.depth = depth + 2;
-          setOwn(props, key, this.value(record.props[key]));
-          this.depth = depth;
-        }
-      } catch (error) {
-        addSegment(error, propertySegment(key));
-        throw error;
-      }
-      out.props = props;
-    }
-    this.close(this.typeOf(Ext.Error, entry));
-    this.instanceDepth--;
-    this.leave(id);
-    return out;
+/** Returned by {@link JsonWriter.next} when a frame has no child left. */
+const DONE: unique symbol = Symbol('done');
+
+/** The path step from `frame`'s object to the child being written, for an error's path. */
+function segmentOf(frame: WriteFrame): string {
+  switch (frame.kind) {
+    case FrameKind.Plain:
+      return propertySegment((frame.keys as string[])[frame.index] as string);
+    case FrameKind.Array:
+      return propertySegment(frame.index);
+    case FrameKind.Map:
+      return frame.inKey ? mapKeySegment(frame.index) : mapValueSegment(frame.mapKey);
+    case FrameKind.Set:
+      return setMemberSegment(frame.index);
+    case FrameKind.Instance:
+      return '';
+    default:
+      return frame.step === ErrorStep.Cause ? '.cause' : frame.step === ErrorStep.Errors ? `.errors[${frame.index}]` : propertySegment((frame.keys as string[])[frame.index] as string);
   }
-
-  private errorField(field: string, items: unknown[], depth: number): JsonValue[] {
-    const out: JsonValue[] = [];
-    let i = 0;
-    try {
-      for (; i < items.length; i++) {
-        this.segments[depth] = field;
-        this.segments[depth + 1] = i;
-        this.depth = depth + 2;
-        out.push(this.value(items[i]));
-        this.depth = depth;
-      }
-    } catch (error) {
-      addSegment(error, `.${field}[${i}]`);
-      throw error;
-    }
-    return out;
-  }
-
 }
