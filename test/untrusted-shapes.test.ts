@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CelerityError, decode, deserialize, encode, parse, stringify } from 'celerity';
+import { CelerityError, decode, deserialize, encode, parse, serialize, stringify } from 'celerity';
 import { Box, Point } from './codec-support.js';
 
 /** Arrays nested `depth` deep around `inner`. */
@@ -40,18 +40,47 @@ function tooDeep(run: () => unknown): CelerityError {
   assert.fail('no error');
 }
 
-await test('values nested a thousand deep round-trip through both formats, the instance inside intact', () => {
-  for (const value of [nestedArrays(1000, new Point(1, 2)), nestedObjects(1000, new Point(3, 4))]) {
-    assert.ok(innermost(decode(structuredClone(encode(value)))) instanceof Point);
-    assert.ok(innermost(parse(stringify(value))) instanceof Point);
+/** The deepest nesting `make` gives that structured clone still copies on this thread's stack. */
+function cloneLimit(make: (depth: number) => unknown): number {
+  let low = 1;
+  let high = 100_000;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    try {
+      structuredClone(make(middle));
+      low = middle;
+    } catch {
+      high = middle - 1;
+    }
+  }
+  return low;
+}
+
+await test('values as deep as structured clone copies round-trip through both formats, the instance inside intact', () => {
+  const shapes: [string, (depth: number, inner: unknown) => unknown][] = [
+    ['arrays', nestedArrays],
+    ['objects', nestedObjects],
+  ];
+  for (const [name, make] of shapes) {
+    const limit = cloneLimit((depth) => make(depth, 0));
+    for (const depth of [1000, limit]) {
+      const value = make(depth, new Point(1, 2));
+      assert.ok(innermost(decode(encode(value))) instanceof Point, `${name} ${depth} deep through the codec`);
+      assert.ok(innermost(parse(stringify(value))) instanceof Point, `${name} ${depth} deep through JSON text`);
+      assert.ok(innermost(deserialize(serialize(value))) instanceof Point, `${name} ${depth} deep through the JSON wire`);
+    }
+    // The wire holds the value a level down, beside its tables: through structured clone itself,
+    // a few levels short of the limit.
+    const near = limit - 10;
+    assert.ok(innermost(decode(structuredClone(encode(make(near, new Point(3, 4)))))) instanceof Point, `${name} ${near} deep through structured clone`);
   }
 });
 
-await test('the codec follows nesting far deeper than the stack, instances at every level', () => {
+await test('encode/decode and serialize/deserialize follow nesting far deeper than the stack, instances at every level', () => {
   let chain: unknown = new Point(0, 0);
   for (let i = 0; i < 20_000; i++) chain = i % 2 === 0 ? [chain] : new Box({ inside: chain, at: new Map([[i, i]]) });
   for (const value of [nestedArrays(100_000, new Point(1, 1)), nestedObjects(100_000, new Point(2, 2)), chain]) {
-    const back = decode(encode(value));
+    for (const back of [decode(encode(value)), deserialize(serialize(value))]) {
     let node = back;
     let depth = 0;
     while (!(node instanceof Point)) {
@@ -60,6 +89,7 @@ await test('the codec follows nesting far deeper than the stack, instances at ev
       else node = Array.isArray(node) ? node[0] : (node as { next: unknown }).next;
     }
     assert.ok(depth === 100_000 || depth === 20_000, `reached ${depth}`);
+    }
   }
 });
 

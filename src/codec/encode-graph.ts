@@ -340,6 +340,7 @@ export class GraphEncoder extends Encoder {
           setOwn(target as object, slot.key as string | number, value);
           if (slot.valueInstance >= 0) this.record(PLACE_PROPERTY, target, slot.key, slot.valueClass, slot.valueInstance);
         }
+        if (node.kind === ARRAY) (target as unknown[]).length = (node.original as unknown[]).length;
         break;
       case MAP: {
         const map = target as Map<unknown, unknown>;
@@ -383,7 +384,9 @@ function emptyCopy(node: ContainerNode): object {
     case OBJECT:
       return Object.getPrototypeOf(node.original) === null ? (Object.create(null) as object) : {};
     case ARRAY:
-      return new Array<unknown>((node.original as unknown[]).length);
+      // Filled in index order and given its length after (see fill): a packed array, which structured
+      // clone copies on far less stack than a holey one.
+      return [];
     case MAP:
       return new Map();
     case SET:

@@ -5,7 +5,9 @@
  * Map, Set or object finds the very object that will hold it; instances and errors are built on
  * leaving (after their data), as they must be. When the wire shares objects, children are
  * visited in the order the writer met them, so every reference finds its object already made.
- * Nothing outside the plan is ever interpreted: data that looks like an annotation is data.
+ * Nothing outside the plan is ever interpreted: data that looks like an annotation is data. The
+ * reader keeps its own stack (`read-frame.ts`), so nesting is bounded by memory, not by the call
+ * stack.
  * @module
  */
 import { show } from './show.js';
@@ -17,6 +19,8 @@ import { fromBase64, viewConstructor } from './bytes.js';
 import { EXT, Ext } from './format.js';
 import type { PlanNode } from './plan.js';
 import { getOwn, setOwn } from '../codec/own-property.js';
+import type { RegistryEntry } from '../codec/registry.js';
+import { Ending, ReadFrame, Slots } from './read-frame.js';
 
 /** What a `["celerity","hole"]` place reads as: its array slot is deleted. */
 export const HOLE: unique symbol = Symbol('celerity.json.hole');
@@ -53,12 +57,19 @@ function arrayIndex(segment: string, length: number): number {
 }
 
 
-/** One parse call's state. Not reusable. */
+/** Returned by the readers of a place when its children are still to read (its frame is on top). */
+const PENDING: unique symbol = Symbol('celerity.json.pending');
+
+/**
+ * One parse call's state. Not reusable. Places with annotated children are read on the reader's
+ * own stack of frames (`read-frame.ts`), not by recursion, so meta as deep as memory allows is read.
+ */
 export class JsonReader {
   private readonly byId = registryTable().byId;
   private readonly defs: unknown[];
   /** Whether children must be visited in the writer's order (only references depend on it). */
   private readonly ordered: boolean;
+  private readonly frames: ReadFrame[] = [];
 
   /** Creates the state for a wire naming `defCount` shared objects. */
   constructor(defCount: number) {
@@ -68,12 +79,48 @@ export class JsonReader {
 
   /** The value `raw` stands for at the place `node`. */
   revive(raw: unknown, node: PlanNode): unknown {
+    const value = this.open(raw, node);
+    return value === PENDING ? this.walk() : value;
+  }
+
+  /**
+   * Reads the frames until the one on top when called is done; returns its value. Each turn either
+   * reads the top frame's next child, or ends the frame and files its value in the frame below.
+   */
+  private walk(): unknown {
+    const frames = this.frames;
+    const base = frames.length - 1;
+    try {
+      for (;;) {
+        const frame = frames[frames.length - 1] as ReadFrame;
+        if (frame.position < frame.children.length) {
+          const child = frame.children[frame.position++] as PlanNode;
+          frame.at = undefined;
+          const raw = this.enter(frame, child);
+          if (raw === PENDING) continue;
+          const value = this.open(raw, child);
+          if (value !== PENDING) this.store(frame, value);
+          continue;
+        }
+        frames.pop();
+        const value = this.end(frame);
+        if (frames.length === base) return value;
+        this.store(frames[frames.length - 1] as ReadFrame, value);
+      }
+    } catch (error) {
+      for (let i = frames.length - 1; i >= base; i--) addSegment(error, segmentOf(frames[i] as ReadFrame));
+      frames.length = base;
+      throw error;
+    }
+  }
+
+  /** Starts reading a place: its value, or {@link PENDING} with a frame pushed for its children. */
+  private open(raw: unknown, node: PlanNode): unknown {
     const type = node.type;
     if (type === undefined) {
       this.noSpecialDefs(node);
       if (node.def >= 0) this.defs[node.def] = raw;
-      if (node.children !== undefined) this.children(raw, node.children);
-      return raw;
+      return node.children === undefined ? raw : this.pushContainer(Ending.Raw, node, raw, node.children);
     }
     if (typeof type === 'string') return this.builtIn(raw, node, type);
     if (Array.isArray(type)) {
@@ -81,6 +128,134 @@ export class JsonReader {
       if (type[0] === EXT) return this.extension(raw, node, type as unknown[]);
     }
     throw badJsonError(`unknown annotation ${show(type)}`);
+  }
+
+  private push(slots: Slots, ending: Ending, node: PlanNode, json: object, children: readonly PlanNode[]): ReadFrame {
+    const frame = new ReadFrame(slots, ending, node, json, this.order(children, json));
+    this.frames.push(frame);
+    return frame;
+  }
+
+  /** Pushes a frame reading `children` of a plain container (an array or an object) in place. */
+  private pushContainer(ending: Ending, node: PlanNode, raw: unknown, children: readonly PlanNode[]): typeof PENDING {
+    if (Array.isArray(raw)) this.push(Slots.Array, ending, node, raw, children);
+    else if (isRecord(raw)) this.push(Slots.Object, ending, node, raw, children);
+    else throw badJsonError('an annotation names a property of a value that is not an object');
+    return PENDING;
+  }
+
+  /** Finds the json of `frame`'s next child `child` (checking it is there); {@link PENDING} when it has a frame of its own. */
+  private enter(frame: ReadFrame, child: PlanNode): unknown {
+    const segment = child.segment;
+    switch (frame.slots) {
+      case Slots.Array: {
+        const array = frame.json as unknown[];
+        const index = arrayIndex(segment, array.length);
+        if (index < 0) throw badJsonError(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
+        frame.at = index;
+        return array[index];
+      }
+      case Slots.Object: {
+        const record = frame.json as Container;
+        if (!Object.hasOwn(record, segment)) throw badJsonError(`an annotation names property ${JSON.stringify(segment)}, which the object does not have`);
+        frame.at = segment;
+        return getOwn(record, segment);
+      }
+      case Slots.Entries: {
+        const entries = frame.json as unknown[];
+        const index = arrayIndex(segment, entries.length);
+        const pair = entries[index];
+        if (index < 0 || !Array.isArray(pair) || pair.length !== 2 || child.type !== undefined || child.def >= 0) {
+          throw badJsonError(`an annotation names Map entry ${JSON.stringify(segment)}, which is not a [key, value] pair`);
+        }
+        frame.at = index;
+        this.push(Slots.Pair, Ending.Part, child, pair, child.children ?? NO_CHILDREN).made = index;
+        return PENDING;
+      }
+      case Slots.Pair: {
+        const at = segment === '0' ? 0 : segment === '1' ? 1 : -1;
+        if (at < 0) throw badJsonError(`an annotation names part ${JSON.stringify(segment)} of a Map entry`);
+        frame.at = at;
+        return (frame.json as unknown[])[at];
+      }
+      case Slots.Members: {
+        const members = frame.json as unknown[];
+        const index = arrayIndex(segment, members.length);
+        if (index < 0) throw badJsonError(`an annotation names Set member ${JSON.stringify(segment)}, which the Set does not have`);
+        frame.at = index;
+        return members[index];
+      }
+      case Slots.ErrorFields: {
+        const record = frame.json as Container;
+        if (segment === 'cause' && record.hasCause === 1) {
+          frame.at = segment;
+          return record.cause;
+        }
+        if ((segment === 'errors' || segment === 'props') && record[segment] !== undefined) {
+          if (child.type !== undefined || child.def >= 0 || child.children === undefined) throw badJsonError(`malformed annotation of an error's ${segment}`);
+          frame.at = segment;
+          return this.pushContainer(Ending.Part, child, record[segment], child.children);
+        }
+        throw badJsonError(`an annotation names ${JSON.stringify(segment)} of an error record`);
+      }
+      default:
+        // A boxed instance's data, or a view's buffer: element 0, checked when the frame was made.
+        frame.at = 0;
+        return (frame.json as unknown[])[0];
+    }
+  }
+
+  /** Files `value`, read at `frame`'s current child, in its place. */
+  private store(frame: ReadFrame, value: unknown): void {
+    const at = frame.at;
+    switch (frame.slots) {
+      case Slots.Array:
+        if (value === HOLE) Reflect.deleteProperty(frame.json as unknown[], at as number);
+        else (frame.json as unknown[])[at as number] = value;
+        return;
+      case Slots.Object:
+        if (value === HOLE) throw badJsonError('a hole outside an array');
+        setOwn(frame.json as Container, at as string, value);
+        return;
+      case Slots.Entries:
+        return;
+      case Slots.Pair:
+        if (value === HOLE) throw badJsonError('a hole in a Map');
+        (frame.json as unknown[])[at as number] = value;
+        return;
+      case Slots.Members:
+        if (value === HOLE) throw badJsonError('a hole in a Set');
+        (frame.json as unknown[])[at as number] = value;
+        return;
+      case Slots.ErrorFields:
+        if (at !== 'cause') return;
+        if (value === HOLE) throw badJsonError("a hole as an error's cause");
+        (frame.json as Container).cause = value;
+        return;
+      default:
+        if (value === HOLE) throw badJsonError('a hole as instance data or a buffer');
+        frame.made = value;
+    }
+  }
+
+  /** The value of a place whose children are all read. */
+  private end(frame: ReadFrame): unknown {
+    switch (frame.ending) {
+      case Ending.Raw:
+        return frame.json;
+      case Ending.Part:
+        return undefined;
+      case Ending.Map:
+        return fillMap(frame.made as Map<unknown, unknown>, frame.json as unknown[]);
+      case Ending.Set:
+        return fillSet(frame.made as Set<unknown>, frame.json as unknown[]);
+      case Ending.Instance:
+        return this.build(frame.node, frame.classId, frame.entry as RegistryEntry, frame.slots === Slots.Box ? frame.made : frame.json);
+      case Ending.Error:
+        return this.buildError(frame.node, frame.json as Container, frame.classId);
+      default:
+        return this.buildView(frame.node, frame.type as unknown[], frame.json as unknown[], frame.made);
+    }
   }
 
   private builtIn(raw: unknown, node: PlanNode, type: string): unknown {
@@ -135,8 +310,7 @@ export class JsonReader {
         if (!isRecord(raw)) throw badJsonError('a null-prototype object must be written as an object');
         Object.setPrototypeOf(raw, null);
         if (node.def >= 0) this.defs[node.def] = raw;
-        if (node.children !== undefined) this.children(raw, node.children);
-        return raw;
+        return node.children === undefined ? raw : this.pushContainer(Ending.Raw, node, raw, node.children);
       }
       case Ext.Buffer: {
         const buffer = fromBase64(raw, type[2] === 'shared');
@@ -182,98 +356,23 @@ export class JsonReader {
     return sorted;
   }
 
-  /** Revives the annotated children of a plain container, in place. */
-  private children(raw: unknown, children: readonly PlanNode[]): void {
-    if (Array.isArray(raw)) {
-      const array = raw as unknown[];
-      for (const child of this.order(children, array)) {
-        const segment = child.segment;
-        const index = arrayIndex(segment, array.length);
-        if (index < 0) throw badJsonError(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
-        try {
-          const value = this.revive(array[index], child);
-          if (value === HOLE) Reflect.deleteProperty(array, index);
-          else array[index] = value;
-        } catch (error) {
-          addSegment(error, propertySegment(index));
-          throw error;
-        }
-      }
-      return;
-    }
-    if (!isRecord(raw)) throw badJsonError('an annotation names a property of a value that is not an object');
-    for (const child of this.order(children, raw)) {
-      const segment = child.segment;
-      if (!Object.hasOwn(raw, segment)) throw badJsonError(`an annotation names property ${JSON.stringify(segment)}, which the object does not have`);
-      try {
-        const value = this.revive(getOwn(raw, segment), child);
-        if (value === HOLE) throw badJsonError('a hole outside an array');
-        setOwn(raw, segment, value);
-      } catch (error) {
-        addSegment(error, propertySegment(segment));
-        throw error;
-      }
-    }
-  }
-
-  private map(raw: unknown, node: PlanNode): Map<unknown, unknown> {
+  private map(raw: unknown, node: PlanNode): unknown {
     this.noSpecialDefs(node);
     if (!Array.isArray(raw)) throw badJsonError('a Map must be written as an array of entries');
-    const entries = raw as unknown[];
+    // Made before its entries are read, so a reference back to it finds it.
     const map = this.made(node, new Map<unknown, unknown>());
-    for (const child of this.order(node.children ?? NO_CHILDREN, entries)) {
-      const segment = child.segment;
-      const index = arrayIndex(segment, entries.length);
-      const pair = entries[index];
-      if (index < 0 || !Array.isArray(pair) || pair.length !== 2 || child.type !== undefined || child.def >= 0) {
-        throw badJsonError(`an annotation names Map entry ${JSON.stringify(segment)}, which is not a [key, value] pair`);
-      }
-      for (const sideNode of this.order(child.children ?? NO_CHILDREN, pair)) {
-        const side = sideNode.segment;
-        const at = side === '0' ? 0 : side === '1' ? 1 : -1;
-        if (at < 0) throw badJsonError(`an annotation names part ${JSON.stringify(side)} of a Map entry`);
-        try {
-          const value = this.revive(pair[at], sideNode);
-          if (value === HOLE) throw badJsonError('a hole in a Map');
-          pair[at] = value;
-        } catch (error) {
-          addSegment(error, at === 0 ? mapKeySegment(index) : mapValueSegment(pair[0]));
-          throw error;
-        }
-      }
-    }
-    for (let i = 0; i < entries.length; i++) {
-      const pair = entries[i];
-      if (!Array.isArray(pair) || pair.length !== 2) throw badJsonError(`Map entry ${i} is not a [key, value] pair`);
-      map.set(pair[0], pair[1]);
-    }
-    return map;
+    if (node.children === undefined) return fillMap(map, raw as unknown[]);
+    this.push(Slots.Entries, Ending.Map, node, raw, node.children).made = map;
+    return PENDING;
   }
 
-  private set(raw: unknown, node: PlanNode): Set<unknown> {
+  private set(raw: unknown, node: PlanNode): unknown {
     this.noSpecialDefs(node);
     if (!Array.isArray(raw)) throw badJsonError('a Set must be written as an array of members');
-    const members = raw as unknown[];
     const set = this.made(node, new Set<unknown>());
-    for (const child of this.order(node.children ?? NO_CHILDREN, members)) {
-      const segment = child.segment;
-      const index = arrayIndex(segment, members.length);
-      if (index < 0) throw badJsonError(`an annotation names Set member ${JSON.stringify(segment)}, which the Set does not have`);
-      try {
-        const value = this.revive(members[index], child);
-        if (value === HOLE) throw badJsonError('a hole in a Set');
-        members[index] = value;
-      } catch (error) {
-        addSegment(error, setMemberSegment(index));
-        throw error;
-      }
-    }
-    // Until the first hole: a sparse list from an object input costs what it holds.
-    for (let i = 0; i < members.length; i++) {
-      if (!(i in members)) throw badJsonError(`Set member ${i} is missing`);
-      set.add(members[i]);
-    }
-    return set;
+    if (node.children === undefined) return fillSet(set, raw as unknown[]);
+    this.push(Slots.Members, Ending.Set, node, raw, node.children).made = set;
+    return PENDING;
   }
 
   private instance(raw: unknown, node: PlanNode, id: unknown, boxed: boolean): unknown {
@@ -287,31 +386,38 @@ export class JsonReader {
         { classId: id },
       );
     }
-    const fromSerialisable = entry.fromSerialisable;
-    if (fromSerialisable === undefined) throw badJsonError(`class id "${id}" travels by the error protocol, not as data`);
-    let data: unknown;
+    if (entry.fromSerialisable === undefined) throw badJsonError(`class id "${id}" travels by the error protocol, not as data`);
+    let frame: ReadFrame;
     if (boxed) {
       const child = node.find('0');
       if (!Array.isArray(raw) || raw.length !== 1 || node.dataDef >= 0 || (node.children !== undefined && (child === undefined || node.children.length !== 1))) {
         throw badJsonError(`malformed data of a ${id} instance`);
       }
-      data = child === undefined ? raw[0] : this.revive(raw[0], child);
-      if (data === HOLE) throw badJsonError('a hole as instance data');
+      if (child === undefined) return this.build(node, id, entry, raw[0]);
+      frame = this.push(Slots.Box, Ending.Instance, node, raw, [child]);
     } else {
       if (node.dataDef >= 0) this.defs[node.dataDef] = raw;
-      if (node.children !== undefined) this.children(raw, node.children);
-      data = raw;
+      if (node.children === undefined) return this.build(node, id, entry, raw);
+      this.pushContainer(Ending.Instance, node, raw, node.children);
+      frame = this.frames[this.frames.length - 1] as ReadFrame;
     }
+    frame.classId = id;
+    frame.entry = entry;
+    return PENDING;
+  }
+
+  /** An instance of `entry`'s class, built by its `fromSerialisable` from `data`. */
+  private build(node: PlanNode, id: string, entry: RegistryEntry, data: unknown): unknown {
     let value: unknown;
     try {
-      value = fromSerialisable(data);
+      value = (entry.fromSerialisable as (data: unknown) => unknown)(data);
     } catch (cause) {
       throw fromSerialisableError(id, cause);
     }
     return this.made(node, value);
   }
 
-  private error(raw: unknown, node: PlanNode, id: unknown): Error {
+  private error(raw: unknown, node: PlanNode, id: unknown): unknown {
     this.noSpecialDefs(node);
     if (typeof id !== 'string') throw badJsonError('an error annotation without a class id');
     if (!isRecord(raw)) throw badJsonError('an error must be written as an object');
@@ -326,65 +432,50 @@ export class JsonReader {
     ) {
       throw badJsonError('malformed error record');
     }
-    for (const child of this.order(node.children ?? NO_CHILDREN, raw)) {
-      const field = child.segment;
-      if (field === 'cause' && hasCause === 1) {
-        try {
-          raw.cause = this.revive(raw.cause, child);
-        } catch (error) {
-          addSegment(error, '.cause');
-          throw error;
-        }
-      } else if ((field === 'errors' && errors !== undefined) || (field === 'props' && props !== undefined)) {
-        if (child.type !== undefined || child.def >= 0 || child.children === undefined) throw badJsonError(`malformed annotation of an error's ${field}`);
-        try {
-          this.children(raw[field], child.children);
-        } catch (error) {
-          // Properties read as properties of the error itself, as in the codec's paths.
-          if (field === 'errors') addSegment(error, '.errors');
-          throw error;
-        }
-      } else {
-        throw badJsonError(`an annotation names ${JSON.stringify(field)} of an error record`);
-      }
-    }
-    const record: ErrorRecord = { name, message };
-    if (stack !== undefined) record.stack = stack;
-    if (hasCause === 1) {
+    if (node.children === undefined) return this.buildError(node, raw, id);
+    this.push(Slots.ErrorFields, Ending.Error, node, raw, node.children).classId = id;
+    return PENDING;
+  }
+
+  /** The error an error record (checked, its fields read) stands for. */
+  private buildError(node: PlanNode, raw: Container, id: string): Error {
+    const record: ErrorRecord = { name: raw.name as string, message: raw.message as string };
+    if (raw.stack !== undefined) record.stack = raw.stack as string;
+    if (raw.hasCause === 1) {
       record.hasCause = 1;
       record.cause = raw.cause;
     }
-    if (errors !== undefined) record.errors = errors as unknown[];
-    if (props !== undefined) record.props = props;
+    if (raw.errors !== undefined) record.errors = raw.errors as unknown[];
+    if (raw.props !== undefined) record.props = raw.props as Container;
     const entry = id === '' ? undefined : this.byId.get(id);
     // An unknown or non-error class id arrives as a RemoteError, as in the codec.
     return this.made(node, recordToError(record, entry?.isError === true ? (entry.cls as Parameters<typeof recordToError>[1]) : undefined));
   }
 
-  private view(raw: unknown, node: PlanNode, type: unknown[]): ArrayBufferView {
+  private view(raw: unknown, node: PlanNode, type: unknown[]): unknown {
     const spec = viewConstructor(type[2]);
     if (spec === undefined) throw badJsonError(`unknown view type ${show(type[2])}`);
-    const [View, size] = spec;
     if (typeof raw === 'string') {
       if (node.children !== undefined || node.dataDef >= 0) throw badJsonError('malformed view');
       const buffer = fromBase64(raw, type[3] === 'shared');
-      if (buffer === undefined || buffer.byteLength % size !== 0) throw badJsonError(`malformed ${String(type[2])} bytes`);
+      if (buffer === undefined || buffer.byteLength % spec[1] !== 0) throw badJsonError(`malformed ${String(type[2])} bytes`);
       if (node.bufferDef >= 0) this.defs[node.bufferDef] = buffer;
-      return this.made(node, new View(buffer));
+      return this.made(node, new spec[0](buffer));
     }
     this.noSpecialDefs(node);
     const child = node.find('0');
     if (!Array.isArray(raw) || raw.length !== 3 || (node.children !== undefined && (child === undefined || node.children.length !== 1))) {
       throw badJsonError('malformed view');
     }
-    let buffer: unknown;
-    try {
-      buffer = child === undefined ? raw[0] : this.revive(raw[0], child);
-    } catch (error) {
-      addSegment(error, '.buffer');
-      throw error;
-    }
-    const [, byteOffset, length] = raw as unknown[];
+    if (child === undefined) return this.buildView(node, type, raw as unknown[], raw[0]);
+    this.push(Slots.ViewBuffer, Ending.View, node, raw, [child]).type = type;
+    return PENDING;
+  }
+
+  /** The view `[buffer, offset, length]` stands for, its buffer read as `buffer`. */
+  private buildView(node: PlanNode, type: unknown[], raw: unknown[], buffer: unknown): ArrayBufferView {
+    const [View] = viewConstructor(type[2]) as NonNullable<ReturnType<typeof viewConstructor>>;
+    const [, byteOffset, length] = raw;
     if (!(buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer))) {
       throw badJsonError('a view whose buffer is not a buffer');
     }
@@ -414,5 +505,46 @@ export class JsonReader {
       default:
         throw badJsonError(`unknown wrapper type ${show(type)}`);
     }
+  }
+}
+
+/** Fills `map` from its entries, each checked to be a `[key, value]` pair. */
+function fillMap(map: Map<unknown, unknown>, entries: unknown[]): Map<unknown, unknown> {
+  for (let i = 0; i < entries.length; i++) {
+    const pair = entries[i];
+    if (!Array.isArray(pair) || pair.length !== 2) throw badJsonError(`Map entry ${i} is not a [key, value] pair`);
+    map.set(pair[0], pair[1]);
+  }
+  return map;
+}
+
+/** Fills `set` from its members; until the first hole, which is an error: a sparse list costs what it holds. */
+function fillSet(set: Set<unknown>, members: unknown[]): Set<unknown> {
+  for (let i = 0; i < members.length; i++) {
+    if (!(i in members)) throw badJsonError(`Set member ${i} is missing`);
+    set.add(members[i]);
+  }
+  return set;
+}
+
+/** The path step from `frame`'s place to the child being read, for an error's path. */
+function segmentOf(frame: ReadFrame): string {
+  const at = frame.at;
+  if (at === undefined) return '';
+  switch (frame.slots) {
+    case Slots.Array:
+    case Slots.Object:
+      return propertySegment(at);
+    case Slots.Pair:
+      return at === 0 ? mapKeySegment(frame.made as number) : mapValueSegment((frame.json as unknown[])[0]);
+    case Slots.Members:
+      return setMemberSegment(at as number);
+    case Slots.ErrorFields:
+      // The fields of `props` read as properties of the error itself, as in the codec's paths.
+      return at === 'cause' ? '.cause' : at === 'errors' ? '.errors' : '';
+    case Slots.ViewBuffer:
+      return '.buffer';
+    default:
+      return '';
   }
 }
