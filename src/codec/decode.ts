@@ -23,8 +23,8 @@ import {
   type Wire,
 } from './wire.js';
 import { rowBuilder, type RowBuilder } from './row-builder.js';
-import { getOwn, setOwn } from './own-property.js';
-import { checkWire } from './wire-check.js';
+import { getOwn, ownValue, setOwn } from './own-property.js';
+import { checkClasses, checkWire } from './wire-check.js';
 
 /** Options of `decode`. */
 export interface DecodeOptions {
@@ -69,7 +69,11 @@ function assertWire(value: unknown): asserts value is Wire {
 /** The classes a wire needs, each once. */
 export function wireClasses(wire: Wire): WireClass[] {
   assertWire(wire);
-  return (wire.c ?? []).filter((row) => row[0] !== '').map((row) => ({ id: row[0], module: row[1] ?? undefined, isError: row[2] === 1 }));
+  // Checked first: the rows of a wire from elsewhere may be anything (a module named by a sparse
+  // array of length 1e8 would take seconds to turn into text).
+  const table = ownValue(wire, 'c');
+  const rows = table === undefined ? [] : checkClasses(table);
+  return rows.filter((row) => row[0] !== '').map((row) => ({ id: row[0], module: row[1] ?? undefined, isError: row[2] === 1 }));
 }
 
 /** The classes a wire needs that are not registered in this thread (import their modules, then decode). */

@@ -59,7 +59,7 @@ function isPlainObject(value: unknown): value is object {
 }
 
 /** Checks the class rows: `[id, module or null, 0 | 1]`. */
-function checkClasses(value: unknown): ClassRow[] {
+export function checkClasses(value: unknown): ClassRow[] {
   const rows = denseArray(value, 'the class table (c)');
   rows.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== 3) throw bad(`class row ${String(i)} is not [id, module, isError]`);

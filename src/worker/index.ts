@@ -13,7 +13,8 @@ import { markFinished } from '../protocol/start-cells.js';
 import { isThenable } from '../protocol/thenable.js';
 import type { Outcome } from './answer.js';
 import { thread } from './boot.js';
-import { begin } from './run-task.js';
+import { begin, malformed } from './run-task.js';
+import { taskMessageProblem } from './message-check.js';
 
 /** Set while a task runs (or waits to start); tasks handed over meanwhile wait in {@link waiting}. */
 let busy = false;
@@ -28,6 +29,8 @@ const waiting: (() => void)[] = [];
  * and the next one starts only once the answer before it has left the thread.
  */
 export default function handle(message: TaskMessage): Outcome {
+  const problem = taskMessageProblem(message, thread.starts?.length ?? 0);
+  if (problem !== undefined) return malformed(problem);
   if (!busy && (message[TASK_FLAGS] & FLAG_BEHIND) === 0) return runOne(message);
   return new Promise<unknown>((resolve, reject) => {
     waiting.push(() => {

@@ -29,6 +29,7 @@ import { answer, failed, finish, now, settle, threw, type Outcome } from './answ
 import { thread } from './boot.js';
 import { Context } from './context.js';
 import { failure } from './failure.js';
+import { argumentListProblem } from './message-check.js';
 
 type TaskFunction = (this: TaskContext, ...args: unknown[]) => unknown;
 
@@ -76,11 +77,23 @@ function handleNow(message: TaskMessage): Outcome {
   }
   if (isThenable(decoded)) {
     return Promise.resolve(decoded).then(
-      (list) => start(message, fn as TaskFunction, list as unknown[], now() - codecStart),
+      (list) => startDecoded(message, fn as TaskFunction, list, codecStart),
       (error: unknown) => decodeFailed(error, codecStart),
     );
   }
-  return start(message, fn as TaskFunction, decoded as unknown[], now() - codecStart);
+  return startDecoded(message, fn as TaskFunction, decoded, codecStart);
+}
+
+/** Starts the task with the arguments decoded from its wire, once they are seen to be a list. */
+function startDecoded(message: TaskMessage, fn: TaskFunction, decoded: unknown, codecStart: number): Outcome {
+  const problem = argumentListProblem(decoded, false);
+  return problem === undefined ? start(message, fn, decoded as unknown[], now() - codecStart) : malformed(problem);
+}
+
+/** The answer to a message that is not a task message the app could have sent (see `message-check.ts`). */
+export function malformed(problem: string): Outcome {
+  const t = now();
+  return settle(failed(failure(new CelerityError('ERR_BAD_WIRE', `malformed task message: ${problem}`), 'ERR_BAD_WIRE'), t, t, 0, 0), undefined);
 }
 
 function decodeFailed(error: unknown, codecStart: number): Outcome {
