@@ -78,7 +78,14 @@ function corpus(): unknown[] {
   const cyclic: Record<string, unknown> = { probe: shared };
   cyclic.self = cyclic;
   const nullProto = Object.assign(Object.create(null) as object, { a: new Probe(2, 'n') });
+  // Sparse arrays: one with a few holes, one written in the sparse form.
+  const fewHoles: unknown[] = [new Probe(12, 'before'), 1];
+  fewHoles[3] = new Holder([new Probe(13, 'after')]);
+  const sparse: unknown[] = [new Probe(14, 'first')];
+  sparse[1000] = { far: new Probe(15, 'far') };
+  sparse.length = 5000;
   const fixed: unknown[] = [
+    { fewHoles, sparse, again: sparse },
     new Probe(0, 'one'),
     [shared, shared, new Holder(shared), new Holder(new Holder([1, 2n, undefined]))],
     Array.from({ length: 40 }, (_, i) => new Probe(i, `row${String(i)}`)),

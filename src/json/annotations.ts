@@ -59,6 +59,10 @@ export class AnnotationWriter {
 
   /** The annotations of the whole value (`meta.values`), once the walk is over; none if nothing needed one. */
   protected annotations(): Annotation | AnnotationChildren | undefined {
-    return this.rootAnnotation ?? this.owner;
+    const root = this.rootAnnotation;
+    // A root annotated after its children were filed (a root array that turned out sparse): they
+    // become its children.
+    if (root !== undefined && root.length === 1 && this.owner !== undefined) return [root[0], this.owner];
+    return root ?? this.owner;
   }
 }

@@ -78,8 +78,13 @@ export const Ext = {
   Error: 'error',
   /** `["celerity","ref"]`: another occurrence of shared object number `json` (see `meta.defs`). */
   Ref: 'ref',
-  /** `["celerity","hole"]`: a missing element of a sparse array. */
+  /** `["celerity","hole"]`: a missing element of an array with a few holes. */
   Hole: 'hole',
+  /**
+   * `["celerity","sparse"]`: an array with more holes than elements (after its first hole),
+   * written as an object of its elements by index, plus `length`: `{"0":a,"99999999":b,"length":1e8}`.
+   */
+  Sparse: 'sparse',
   /** `["celerity","null"]`: a plain object with a null prototype. */
   NullProto: 'null',
   /** `["celerity","buffer"]` (`,"shared"` for SharedArrayBuffer): bytes in base64. */

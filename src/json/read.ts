@@ -151,7 +151,7 @@ export class JsonReader {
       case Slots.Array: {
         const array = frame.json as unknown[];
         const index = arrayIndex(segment, array.length);
-        if (index < 0) throw badJsonError(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
+        if (index < 0 || !(index in array)) throw badJsonError(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
         frame.at = index;
         return array[index];
       }
@@ -311,6 +311,11 @@ export class JsonReader {
         Object.setPrototypeOf(raw, null);
         if (node.def >= 0) this.defs[node.def] = raw;
         return node.children === undefined ? raw : this.pushContainer(Ending.Raw, node, raw, node.children);
+      }
+      case Ext.Sparse: {
+        this.noSpecialDefs(node);
+        const array = this.made(node, sparseArray(raw));
+        return node.children === undefined ? array : this.pushContainer(Ending.Raw, node, array, node.children);
       }
       case Ext.Buffer: {
         const buffer = fromBase64(raw, type[2] === 'shared');
@@ -506,6 +511,25 @@ export class JsonReader {
         throw badJsonError(`unknown wrapper type ${show(type)}`);
     }
   }
+}
+
+/**
+ * The array a sparse form (`{"0":a,"7":b,"length":8}`) stands for. Costs what its elements cost,
+ * whatever its length; every key must be an index below the length.
+ */
+function sparseArray(raw: unknown): unknown[] {
+  if (!isRecord(raw)) throw badJsonError('a sparse array must be written as an object');
+  const length = getOwn(raw, 'length');
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 2 ** 32 - 1) throw badJsonError('a sparse array without a valid length');
+  const array: unknown[] = [];
+  for (const key of Object.keys(raw)) {
+    if (key === 'length') continue;
+    const index = arrayIndex(key, length);
+    if (index < 0) throw badJsonError(`a sparse array with the key ${JSON.stringify(key)}, which is not an index below its length`);
+    array[index] = getOwn(raw, key);
+  }
+  array.length = length;
+  return array;
 }
 
 /** Fills `map` from its entries, each checked to be a `[key, value]` pair. */

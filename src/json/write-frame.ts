@@ -30,6 +30,13 @@ export class WriteFrame {
   index = 0;
   /** Plain objects: the keys in order. Errors: the keys of the extra properties. */
   keys: string[] | undefined;
+  /**
+   * Arrays written in the sparse form: the indices of the elements after the first hole (then
+   * `index` counts through them, and `out` is the object of elements by index).
+   */
+  present: number[] | undefined;
+  /** Arrays: whether the first hole was met (and the form chosen). */
+  holesCounted = false;
   /** Maps and Sets: the iterator over the entries or members. */
   iterator: Iterator<unknown> | undefined;
   /** Maps: the current entry's original key, its JSON once written, and whether the key is the child now. */
@@ -58,6 +65,8 @@ export class WriteFrame {
     this.depth = depth;
     this.index = 0;
     this.keys = undefined;
+    this.present = undefined;
+    this.holesCounted = false;
     this.iterator = undefined;
     this.mapKey = undefined;
     this.keyJson = null;

@@ -26,12 +26,14 @@ import {
 import { setOwn } from '../codec/own-property.js';
 import { BUFFER, LeafWriter, numberText, REGEXP, SHARED_BUFFER } from './leaves.js';
 import { ErrorStep, FrameKind, WriteFrame } from './write-frame.js';
+import { firstHole, presentIndices } from '../codec/copy.js';
 
 // Leaf annotations never gain children, so one (frozen) array each serves every occurrence.
 const UNDEFINED: Annotation = sharedAnnotation(['undefined']);
 const BIGINT: Annotation = sharedAnnotation(['bigint']);
 const NUMBER: Annotation = sharedAnnotation(['number']);
 const HOLE: Annotation = sharedAnnotation([[EXT, Ext.Hole]]);
+const SPARSE: Annotation = sharedAnnotation([[EXT, Ext.Sparse]]);
 const NULL_PROTO: AnnotationType = sharedAnnotation([EXT, Ext.NullProto]);
 
 /** Whether a number is written as itself (not NaN, ±Infinity or -0). */
@@ -297,6 +299,7 @@ export class JsonWriter extends LeafWriter {
         return DONE;
       }
       case FrameKind.Array: {
+        if (frame.present !== undefined) return this.nextPresent(frame, depth);
         const source = frame.source as unknown[];
         const out = frame.out as JsonValue[];
         for (let i = frame.index, length = source.length; i < length; i++) {
@@ -306,13 +309,19 @@ export class JsonWriter extends LeafWriter {
             continue;
           }
           frame.index = i;
-          segments[depth] = i;
-          this.depth = depth + 1;
           if (child === undefined && !(i in source)) {
+            if (!frame.holesCounted) {
+              frame.holesCounted = true;
+              if (this.goSparse(frame, i)) return this.nextPresent(frame, depth);
+            }
+            segments[depth] = i;
+            this.depth = depth + 1;
             this.put(HOLE);
             out.push(null);
             continue;
           }
+          segments[depth] = i;
+          this.depth = depth + 1;
           return child;
         }
         frame.index = source.length;
@@ -354,6 +363,50 @@ export class JsonWriter extends LeafWriter {
       default:
         return this.nextOfError(frame, depth);
     }
+  }
+
+  /**
+   * At the first hole of an array (index `hole`): switches it to the sparse form when it has more
+   * holes than elements from there on, so it costs what its elements cost, not its length. The
+   * elements before the hole move into the object, under the same paths.
+   */
+  private goSparse(frame: WriteFrame, hole: number): boolean {
+    const source = frame.source as unknown[];
+    const present = presentIndices(source, hole);
+    // Few holes: each is written as null with a hole annotation.
+    if (source.length - hole - present.length <= present.length) return false;
+    const dense = frame.out as JsonValue[];
+    const out: Record<string, JsonValue> = {};
+    for (let i = 0; i < dense.length; i++) out[i] = dense[i] as JsonValue;
+    out.length = source.length;
+    frame.out = out;
+    frame.present = present;
+    frame.index = 0;
+    this.depth = frame.depth;
+    this.put(SPARSE);
+    return true;
+  }
+
+  /** {@link next} for an array in the sparse form: through the indices of its elements. */
+  private nextPresent(frame: WriteFrame, depth: number): unknown {
+    const present = frame.present as number[];
+    const source = frame.source as unknown[];
+    const out = frame.out as Record<string, JsonValue>;
+    for (let n = frame.index; n < present.length; n++) {
+      const i = present[n] as number;
+      const child = source[i];
+      if (typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && ordinary(child))) {
+        out[i] = child;
+        continue;
+      }
+      frame.index = n;
+      this.segments[depth] = i;
+      this.depth = depth + 1;
+      return child;
+    }
+    frame.index = present.length;
+    this.depth = depth;
+    return DONE;
   }
 
   private nextOfError(frame: WriteFrame, depth: number): unknown {
@@ -403,7 +456,8 @@ export class JsonWriter extends LeafWriter {
         setOwn(frame.out as Record<string, JsonValue>, (frame.keys as string[])[frame.index++] as string, json);
         return;
       case FrameKind.Array:
-        (frame.out as JsonValue[]).push(json);
+        if (frame.present === undefined) (frame.out as JsonValue[]).push(json);
+        else (frame.out as Record<string, JsonValue>)[frame.present[frame.index] as number] = json;
         frame.index++;
         return;
       case FrameKind.Map:
@@ -495,7 +549,9 @@ export class JsonWriter extends LeafWriter {
       case 'object': {
         if (raw === null) return true;
         if (this.ids.has(raw)) return false;
-        return Array.isArray(raw) || Object.getPrototypeOf(raw) === Object.prototype;
+        // An array with holes may be written in the sparse form, an annotation of its own.
+        if (Array.isArray(raw)) return firstHole(raw) === raw.length;
+        return Object.getPrototypeOf(raw) === Object.prototype;
       }
       default:
         return false;
@@ -512,7 +568,7 @@ function segmentOf(frame: WriteFrame): string {
     case FrameKind.Plain:
       return propertySegment((frame.keys as string[])[frame.index] as string);
     case FrameKind.Array:
-      return propertySegment(frame.index);
+      return propertySegment(frame.present === undefined ? frame.index : (frame.present[frame.index] as number));
     case FrameKind.Map:
       return frame.inKey ? mapKeySegment(frame.index) : mapValueSegment(frame.mapKey);
     case FrameKind.Set:
