@@ -75,7 +75,7 @@ export class CelerityError extends Error {
  */
 export class RemoteError extends Error {
   /** Creates a stand-in for an error of class `name` that could not be rebuilt as itself. */
-  constructor(name: string, message: string, options?: ErrorOptions) {
+  constructor(name: string, message?: string, options?: ErrorOptions) {
     super(message, options);
     Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true, enumerable: false });
   }
@@ -136,11 +136,26 @@ export function uncloneableError(kind: string, medium: Medium): CelerityError {
 }
 
 /** `ERR_UNREGISTERED_CLASS` for an instance of the class named `name`, which the registry does not know. */
-export function unregisteredError(name: string, medium: Medium): CelerityError {
+export function unregisteredError(described: ClassDescription, medium: Medium): CelerityError {
+  const name = described.name;
+  if (name !== undefined) {
+    return celerityError(
+      'ERR_UNREGISTERED_CLASS',
+      `Cannot ${medium.verb} an instance of ${name}: the class is not registered. Give it toSerialisable() and static fromSerialisable(data), then call register(${name}, { id: '${name}', module: import.meta.url }) (or use @serialisable), or ${medium.verb} with { strict: false } to send it as a plain object`,
+    );
+  }
   return celerityError(
     'ERR_UNREGISTERED_CLASS',
-    `Cannot ${medium.verb} an instance of ${name}: the class is not registered. Give it toSerialisable() and static fromSerialisable(data), then call register(${name}, { id: '${name}', module: import.meta.url }) (or use @serialisable), or ${medium.verb} with { strict: false } to send it as a plain object`,
+    `Cannot ${medium.verb} ${described.text}: no registered class has that prototype. Register its class (toSerialisable(), static fromSerialisable(data), register(TheClass, { id, module: import.meta.url })), give the value a plain prototype ({ ...value }), or ${medium.verb} with { strict: false } to send it as a plain object`,
   );
+}
+
+/** How an error message names the class of an object (see `describeClass` in codec/builtins.ts). */
+export interface ClassDescription {
+  /** The class's name, when the object's prototype is a named class's (or function's) prototype. */
+  readonly name?: string;
+  /** What the object is, for a message: `an instance of Foo`, `an object whose prototype is ...`. */
+  readonly text: string;
 }
 
 /** `ERR_CYCLE` for an instance (or error, `description` says which) met again inside its own data. */

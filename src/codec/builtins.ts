@@ -5,6 +5,7 @@
  */
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { BlockList, SocketAddress } from 'node:net';
+import type { ClassDescription } from '../errors.js';
 
 /** Built-in object kinds the codec treats specially (see {@link classifyBuiltIn}). */
 export const BuiltInKind = {
@@ -81,4 +82,22 @@ export function isError(value: object): value is Error {
 export function className(value: object): string {
   const ctor = (value as { constructor?: unknown }).constructor;
   return typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'an anonymous class';
+}
+
+/**
+ * What an object that no registered class claims is, for an error message: an instance of its
+ * class when its prototype is a class's (or a constructor function's) own `prototype`; otherwise
+ * what its prototype is, since its inherited `constructor` (often `Object`) would name the wrong
+ * class.
+ */
+export function describeClass(value: object): ClassDescription {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype === null) return { text: 'an object with a null prototype' };
+  const ctor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+  if (typeof ctor === 'function' && (ctor as { prototype?: unknown }).prototype === prototype) {
+    return ctor.name === '' ? { text: 'an instance of an anonymous class' } : { name: ctor.name, text: `an instance of ${ctor.name}` };
+  }
+  const above = Object.getPrototypeOf(prototype) as object | null;
+  const what = above === Object.prototype ? 'a plain object' : above === null ? 'a null-prototype object' : `an instance of ${className(prototype)}`;
+  return { text: `an object whose prototype is not a class's prototype (its prototype is ${what})` };
 }

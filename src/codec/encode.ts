@@ -12,7 +12,7 @@
  * handles cycles and keeps its own stack.
  * @module
  */
-import { BuiltInKind, classifyBuiltIn, className } from './builtins.js';
+import { BuiltInKind, classifyBuiltIn, className, describeClass } from './builtins.js';
 import { TO_THREAD, unregisteredError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import { ENTRY_KEY, registryTable, type RegistryEntry } from './registry.js';
@@ -299,5 +299,5 @@ export class Encoder extends InstanceEncoder {
 
 /** The ERR_UNREGISTERED_CLASS error for an instance of an unknown class. */
 function unregistered(value: object): Error {
-  return unregisteredError(className(value), TO_THREAD);
+  return unregisteredError(describeClass(value), TO_THREAD);
 }

@@ -12,7 +12,8 @@ import { ownValue } from './own-property.js';
 /** The data an error travels as. The encoder converts `cause`, `errors` and `props` in place. */
 export interface ErrorRecord {
   name: string;
-  message: string;
+  /** Absent when the error has no own `message` data property (as structured clone leaves it). */
+  message?: string;
   stack?: string;
   /** Present (possibly `undefined`) only when the error had an own `cause`. */
   cause?: unknown;
@@ -26,7 +27,8 @@ export function isErrorRecord(value: unknown): value is ErrorRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
   const field = (key: string): unknown => ownValue(record, key);
-  if (typeof field('name') !== 'string' || typeof field('message') !== 'string') return false;
+  const message = field('message');
+  if (typeof field('name') !== 'string' || (message !== undefined && typeof message !== 'string')) return false;
   const stack = field('stack');
   const hasCause = field('hasCause');
   const errors = field('errors');
@@ -44,12 +46,17 @@ const OWN_FIELDS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
 /** Takes an error apart into a fresh record (its nested values still raw). */
 export function errorToRecord(error: Error): ErrorRecord {
-  const record: ErrorRecord = { name: safeString(() => error.name, 'Error'), message: safeString(() => error.message, '') };
+  const record: ErrorRecord = { name: safeString(() => error.name, 'Error') };
+  // As structured clone reads them: `message` and `cause` only as own data properties (a getter is
+  // not run), a message that is not a string as its text.
+  const message = Object.getOwnPropertyDescriptor(error, 'message');
+  if (message !== undefined && 'value' in message) record.message = messageText(message.value);
   const stack = safeString(() => error.stack, '');
   if (stack !== '') record.stack = stack;
-  if (Object.hasOwn(error, 'cause')) {
+  const cause = Object.getOwnPropertyDescriptor(error, 'cause');
+  if (cause !== undefined && 'value' in cause) {
     record.hasCause = 1;
-    record.cause = error.cause;
+    record.cause = cause.value;
   }
   if (error instanceof AggregateError && Array.isArray(error.errors)) record.errors = (error.errors as unknown[]).slice();
   let props: Record<string, unknown> | undefined;
@@ -60,6 +67,16 @@ export function errorToRecord(error: Error): ErrorRecord {
   }
   if (props !== undefined) record.props = props;
   return record;
+}
+
+/** A message's text: a string as it is, anything else as `String()` gives it (`''` if that throws). */
+function messageText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return '';
+  }
 }
 
 function safeString(read: () => unknown, fallback: string): string {

@@ -429,7 +429,7 @@ export class JsonReader {
     const { name, message, stack, hasCause, errors, props } = raw;
     if (
       typeof name !== 'string' ||
-      typeof message !== 'string' ||
+      (message !== undefined && typeof message !== 'string') ||
       (stack !== undefined && typeof stack !== 'string') ||
       (hasCause !== undefined && hasCause !== 1) ||
       (errors !== undefined && !Array.isArray(errors)) ||
@@ -444,7 +444,8 @@ export class JsonReader {
 
   /** The error an error record (checked, its fields read) stands for. */
   private buildError(node: PlanNode, raw: Container, id: string): Error {
-    const record: ErrorRecord = { name: raw.name as string, message: raw.message as string };
+    const record: ErrorRecord = { name: raw.name as string };
+    if (raw.message !== undefined) record.message = raw.message as string;
     if (raw.stack !== undefined) record.stack = raw.stack as string;
     if (raw.hasCause === 1) {
       record.hasCause = 1;

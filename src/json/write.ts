@@ -7,7 +7,7 @@
  * own stack (`write-frame.ts`), so nesting is bounded by memory, not by the call stack.
  * @module
  */
-import { BuiltInKind, classifyBuiltIn, className } from '../codec/builtins.js';
+import { BuiltInKind, classifyBuiltIn, className, describeClass } from '../codec/builtins.js';
 import { errorToRecord } from '../codec/error-record.js';
 import { TO_JSON, uncloneableError, unregisteredError, toSerialisableError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
@@ -177,7 +177,7 @@ export class JsonWriter extends LeafWriter {
       case BuiltInKind.Error:
         return this.startError(value as Error, undefined);
       case BuiltInKind.Unregistered:
-        if (this.strict) throw unregisteredError(className(value), TO_JSON);
+        if (this.strict) throw unregisteredError(describeClass(value), TO_JSON);
         // Not strict: sent as structured clone would send it, a plain object of its own properties.
         return this.startPlain(value, false);
       case BuiltInKind.Leaf: {
@@ -249,7 +249,8 @@ export class JsonWriter extends LeafWriter {
     const frame = this.push(FrameKind.Error, value, id);
     this.openOwner();
     frame.entry = entry;
-    const out: Record<string, JsonValue> = { name: record.name, message: record.message };
+    const out: Record<string, JsonValue> = { name: record.name };
+    if (record.message !== undefined) out.message = record.message;
     if (record.stack !== undefined) out.stack = record.stack;
     if (record.hasCause === 1) {
       out.hasCause = 1;
