@@ -135,6 +135,11 @@ export function uncloneableError(kind: string, medium: Medium): CelerityError {
   return celerityError('ERR_UNCLONEABLE', `Cannot ${medium.verb} a ${kind}: ${hint}`);
 }
 
+/** `ERR_UNCLONEABLE` for a view that cannot be read (its buffer detached, or shrunk below it). */
+export function brokenViewError(kind: string, medium: Medium): CelerityError {
+  return celerityError('ERR_UNCLONEABLE', `Cannot ${medium.verb} a ${kind} whose buffer was detached or shrunk below it (structured clone refuses it too); make the view again over the buffer as it is now`);
+}
+
 /** `ERR_UNREGISTERED_CLASS` for an instance of the class named `name`, which the registry does not know. */
 export function unregisteredError(described: ClassDescription, medium: Medium): CelerityError {
   const name = described.name;

@@ -21,6 +21,8 @@ export const BuiltInKind = {
   Uncloneable: 4,
   /** An instance of some class the registry does not know. */
   Unregistered: 5,
+  /** A view whose buffer was detached or shrunk below it: structured clone refuses it. */
+  BrokenView: 6,
 } as const;
 
 /** One of the {@link BuiltInKind} values. */
@@ -61,7 +63,7 @@ const UNCLONEABLE_PROTOTYPES = new Set<object>([
 /** Classifies an object whose prototype is neither plain nor registered. */
 export function classifyBuiltIn(value: object, prototype: object | null): BuiltInKind {
   if (prototype !== null && LEAF_PROTOTYPES.has(prototype)) return BuiltInKind.Leaf;
-  if (ArrayBuffer.isView(value)) return BuiltInKind.Leaf;
+  if (ArrayBuffer.isView(value)) return isUsableView(value) ? BuiltInKind.Leaf : BuiltInKind.BrokenView;
   if (prototype !== null && UNCLONEABLE_PROTOTYPES.has(prototype)) return BuiltInKind.Uncloneable;
   if (isError(value)) return BuiltInKind.Error;
   if (value instanceof Map) return BuiltInKind.Map;
@@ -71,6 +73,23 @@ export function classifyBuiltIn(value: object, prototype: object | null): BuiltI
   // Leaf types from another realm (a vm context) are still cloned faithfully.
   if (tag === '[object Date]' || tag === '[object RegExp]' || tag === '[object ArrayBuffer]') return BuiltInKind.Leaf;
   return BuiltInKind.Unregistered;
+}
+
+const typedArrayAt = (Object.getPrototypeOf(Int8Array.prototype) as { at: (this: unknown, index: number) => unknown }).at;
+
+/**
+ * Whether a view can be read: not over a detached buffer, nor out of the bounds of a resizable
+ * buffer that shrank (such a view reports length 0 at offset 0, so only its own checks tell).
+ */
+export function isUsableView(view: ArrayBufferView): boolean {
+  try {
+    // Both throw for a view that cannot be read.
+    if (view instanceof DataView) return view.byteLength >= 0;
+    typedArrayAt.call(view, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a value is an Error, including errors from another realm. */

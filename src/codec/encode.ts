@@ -13,7 +13,7 @@
  * @module
  */
 import { BuiltInKind, classifyBuiltIn, className, describeClass } from './builtins.js';
-import { TO_THREAD, unregisteredError } from '../errors.js';
+import { brokenViewError, TO_THREAD, unregisteredError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import { ENTRY_KEY, registryTable, type RegistryEntry } from './registry.js';
 import { copyArray, copyMapPrefix, copyObject, copySetPrefix, presentIndices } from './copy.js';
@@ -107,6 +107,8 @@ export class Encoder extends InstanceEncoder {
         return this.instance(value, undefined);
       case BuiltInKind.Uncloneable:
         throw uncloneable(className(value));
+      case BuiltInKind.BrokenView:
+        throw brokenViewError(className(value), TO_THREAD);
       default:
         if (this.strict) throw unregistered(value);
         // Not strict: send it as structured clone would, a plain object of its own properties.

@@ -87,9 +87,15 @@ export const Ext = {
   Sparse: 'sparse',
   /** `["celerity","null"]`: a plain object with a null prototype. */
   NullProto: 'null',
-  /** `["celerity","buffer"]` (`,"shared"` for SharedArrayBuffer): bytes in base64. */
+  /**
+   * `["celerity","buffer"]`: bytes in base64; `,"shared"` for a SharedArrayBuffer, `,"resizable",max`
+   * for a resizable ArrayBuffer (its `maxByteLength`, as text).
+   */
   Buffer: 'buffer',
-  /** `["celerity","view",ctor]` (`,"shared"`): base64 bytes, or `[buffer, byteOffset, length]`. */
+  /**
+   * `["celerity","view",ctor]` (`,"shared"`): base64 bytes (a view over a whole fixed buffer, or a
+   * Node Buffer), or `[buffer, byteOffset, length]` with the whole buffer.
+   */
   View: 'view',
   /** `["celerity","wrapper",type]`: a Number, String, Boolean or BigInt object; json is its text. */
   Wrapper: 'wrapper',

@@ -4,9 +4,10 @@
  * buffer met before refers to it, so shared memory stays shared.
  * @module
  */
-import { className } from '../codec/builtins.js';
+import { className, isUsableView } from '../codec/builtins.js';
 import type { RegistryEntry } from '../codec/registry.js';
-import { TO_JSON, uncloneableError } from '../errors.js';
+import { brokenViewError, TO_JSON, uncloneableError } from '../errors.js';
+import { Buffer } from 'node:buffer';
 import { toBase64, viewName } from './bytes.js';
 import { isoText } from './date.js';
 import { EXT, Ext, sharedAnnotation, type Annotation, type AnnotationType, type JsonValue } from './format.js';
@@ -47,38 +48,48 @@ export class LeafWriter extends ReferenceWriter {
   }
 
   protected buffer(value: ArrayBufferLike, annotation: Annotation): JsonValue {
-    return this.leaf(value, annotation, toBase64(value, 0, value.byteLength));
+    const max = resizableMax(value);
+    // A resizable buffer says how far it may grow, and arrives resizable.
+    const own: Annotation = max === undefined ? annotation : [[EXT, Ext.Buffer, 'resizable', String(max)]];
+    return this.leaf(value, own, toBase64(value, 0, value.byteLength));
   }
 
   protected view(value: ArrayBufferView): JsonValue {
     const name = viewName(value);
     if (name === undefined) throw uncloneableError(className(value), TO_JSON);
+    if (!isUsableView(value)) throw brokenViewError(name, TO_JSON);
     const buffer = value.buffer;
     const type: AnnotationType = isShared(buffer) ? [EXT, Ext.View, name, 'shared'] : [EXT, Ext.View, name];
     const known = this.ids.get(buffer);
     const id = this.enter(value);
-    if (known === undefined) {
-      // Compact form: the view's own bytes. A view over part of a buffer sends only that part (so a
-      // Node Buffer never carries its shared pool); one over a whole buffer lets the buffer be shared.
-      if (value.byteOffset === 0 && value.byteLength === buffer.byteLength) {
-        this.enterBufferOf(buffer, id);
-      }
+    const whole = value.byteOffset === 0 && value.byteLength === buffer.byteLength && resizableMax(buffer) === undefined;
+    if (known === undefined && (whole || Buffer.isBuffer(value))) {
+      // Compact form: the view's own bytes. One over a whole buffer lets the buffer be shared; a Node
+      // Buffer sends only its own bytes, never the pool it may sit in.
+      if (whole) this.enterBufferOf(buffer, id);
       this.done(id);
       this.put([type]);
       return toBase64(buffer, value.byteOffset, value.byteLength);
     }
-    // Linked form: the buffer was met before, so the view refers to it.
+    // Full form: the buffer (written here, or referred to when it was met before), the offset and
+    // the length, so the view arrives over the whole buffer, as structured clone delivers it.
     this.current = id;
     const depth = this.openOwner();
     this.segments[depth] = 0;
     this.depth = depth + 1;
-    const bufferJson = this.reference(known, buffer, this.byPrototype);
+    const bufferJson = known === undefined ? this.buffer(buffer, isShared(buffer) ? SHARED_BUFFER : BUFFER) : this.reference(known, buffer, this.byPrototype);
     this.depth = depth;
     this.close(type);
     this.leave(id);
     const length = value instanceof DataView ? value.byteLength : (value as Uint8Array).length;
     return [bufferJson, value.byteOffset, length];
   }
+}
+
+/** The `maxByteLength` of a resizable ArrayBuffer, or `undefined` for any other buffer. */
+export function resizableMax(buffer: ArrayBufferLike): number | undefined {
+  const resizable = buffer as { resizable?: boolean; maxByteLength?: number };
+  return resizable.resizable === true ? resizable.maxByteLength : undefined;
 }
 
 function isShared(buffer: ArrayBufferLike): boolean {

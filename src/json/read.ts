@@ -318,9 +318,9 @@ export class JsonReader {
         return node.children === undefined ? array : this.pushContainer(Ending.Raw, node, array, node.children);
       }
       case Ext.Buffer: {
-        const buffer = fromBase64(raw, type[2] === 'shared');
-        this.leaf(node, buffer !== undefined);
-        return this.made(node, buffer);
+        const bytes = fromBase64(raw, type[2] === 'shared');
+        this.leaf(node, bytes !== undefined);
+        return this.made(node, type[2] === 'resizable' ? resizableCopy(bytes as ArrayBuffer, type[3]) : bytes);
       }
       case Ext.View:
         return this.view(raw, node, type);
@@ -531,6 +531,20 @@ function sparseArray(raw: unknown): unknown[] {
   }
   array.length = length;
   return array;
+}
+
+/** A resizable buffer of at most `max` bytes holding `bytes` (refused when `max` is not a valid size for them). */
+function resizableCopy(bytes: ArrayBuffer, text: unknown): ArrayBuffer {
+  const max = typeof text === 'string' && isInteger(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(max) || String(max) !== text || max < bytes.byteLength) throw badJsonError('a resizable buffer without a valid maximum length');
+  let buffer: ArrayBuffer;
+  try {
+    buffer = new (ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer)(bytes.byteLength, { maxByteLength: max });
+  } catch (cause) {
+    throw badJsonError(`a resizable buffer whose maximum length (${max}) this machine cannot reserve`, cause);
+  }
+  new Uint8Array(buffer).set(new Uint8Array(bytes));
+  return buffer;
 }
 
 /** Fills `map` from its entries, each checked to be a `[key, value]` pair. */

@@ -1,0 +1,93 @@
+/**
+ * Fidelity: through the codec (encode, structured clone, decode), every value of the battery in
+ * `fidelity-support.ts` arrives as structured clone alone delivers it, and every value structured
+ * clone refuses is refused, with a CelerityError.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CelerityError, decode, deserialize, encode, parse, serialize, stringify } from 'celerity';
+import { accepted, deliberate, difference, jsonGaps, refused } from './fidelity-support.js';
+
+await test('the codec delivers what structured clone delivers, for every value of the battery', () => {
+  const failures: string[] = [];
+  for (const { name, make } of accepted) {
+    const value = make();
+    const expected: unknown = structuredClone(value);
+    let actual: unknown;
+    try {
+      actual = decode(structuredClone(encode(value, { strict: false })));
+    } catch (error) {
+      failures.push(`${name}: threw ${String(error)}`);
+      continue;
+    }
+    const found = difference(actual, expected);
+    if (found !== undefined) failures.push(`${name}: ${found}`);
+  }
+  assert.deepEqual(failures, []);
+});
+
+await test('the JSON wire delivers what structured clone delivers, but for the gaps it lists', () => {
+  const trips: [string, (value: unknown) => unknown][] = [
+    ['text', (value) => parse(stringify(value, { strict: false }))],
+    ['wire', (value) => deserialize(structuredClone(serialize(value, { strict: false })))],
+  ];
+  for (const [how, trip] of trips) {
+    const failures: string[] = [];
+    const gaps: string[] = [];
+    for (const { name, make } of accepted) {
+      const value = make();
+      const expected: unknown = structuredClone(value);
+      let found: string | undefined;
+      try {
+        found = difference(trip(value), expected);
+      } catch (error) {
+        found = `threw ${String(error)}`;
+      }
+      if (found === undefined) continue;
+      if (name in jsonGaps) gaps.push(name);
+      else failures.push(`${name}: ${found}`);
+    }
+    assert.deepEqual(failures, [], how);
+    assert.deepEqual(gaps.sort(), Object.keys(jsonGaps).sort(), `${how}: the list of gaps is exact`);
+  }
+});
+
+await test('the codec differs from structured clone only where it means to', () => {
+  for (const { name, make, why } of deliberate) {
+    const value = make();
+    const found = difference(decode(structuredClone(encode(value, { strict: false }))), structuredClone(value));
+    assert.ok(found !== undefined, `${name} was to differ (${why}), but did not`);
+  }
+});
+
+await test('the comparison finds differences in what structured clone keeps', () => {
+  const cases: [unknown, unknown][] = [
+    [{ a: 1 }, { a: 2 }],
+    [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+    // eslint-disable-next-line no-sparse-arrays
+    [[1, , 3], [1, undefined, 3]],
+    [new Map([[1, 2]]), new Map([[2, 1]])],
+    [new Uint8Array([1, 2]), new Uint8Array([1, 3])],
+    [new Date(1), new Date(2)],
+    [new Error('a'), new TypeError('a')],
+    [Object.assign(new Error('a'), { cause: 1 }), new Error('a')],
+    [-0, 0],
+  ];
+  const shared = { n: 1 };
+  cases.push([[{ n: 1 }, { n: 1 }], [shared, shared]]);
+  for (const [actual, expected] of cases) assert.ok(difference(actual, expected) !== undefined, `no difference found between ${String(actual)} and ${String(expected)}`);
+  assert.equal(difference(structuredClone([shared, shared]), [shared, shared]), undefined);
+});
+
+await test('both wires refuse, with a CelerityError, every value structured clone refuses', () => {
+  for (const { name, make } of refused) {
+    assert.throws(() => structuredClone(make()), Error, `structured clone accepts ${name}`);
+    for (const refuse of [(value: unknown) => encode(value, { strict: false }), (value: unknown) => stringify(value, { strict: false })]) {
+      assert.throws(
+        () => refuse(make()),
+        (error: unknown) => error instanceof CelerityError && error.code === 'ERR_UNCLONEABLE',
+        name,
+      );
+    }
+  }
+});
