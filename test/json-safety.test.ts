@@ -125,11 +125,13 @@ await test('hand-crafted meta is held to what the writer produces', () => {
   const bad = (json: unknown, meta: unknown): void => {
     throwsCelerity(() => parse(text(json, meta)), { code: 'ERR_BAD_JSON' });
   };
-  // superjson annotations celerity never writes (class by prototype copy, symbols, errors, URLs).
+  // superjson annotations celerity never writes (class by prototype copy, symbols, errors), and a
+  // URL that does not parse.
   bad({ x: 1 }, { values: [['class', 'test.json.Point']], v: 1 });
   bad('s', { values: [['symbol', 's']], v: 1 });
   bad({ name: 'E', message: 'm' }, { values: ['Error'], v: 1 });
-  bad('http://x/', { values: ['URL'], v: 1 });
+  bad('not a url', { values: ['URL'], v: 1 });
+  bad(7, { values: ['URL'], v: 1 });
   bad(1, { values: [['celerity', 'nonsense']], v: 1 });
   // References to nothing, to what comes later, or to an instance still being built.
   bad([0], { values: { '0': [['celerity', 'ref']] }, v: 1 });

@@ -282,6 +282,26 @@ await test('parse reads text written by stock superjson, rebuilding registered c
   const other = new SuperJSON();
   other.registerClass(Stranger, 'Stranger');
   throwsCelerity(() => parse(other.stringify({ s: new Stranger() })), { code: 'ERR_BAD_JSON' });
+  // A class written with superjson's registerClass, under an id registered here, is built by the
+  // fromSerialisable registered here.
+  const byClass = new SuperJSON();
+  byClass.registerClass(Point, 'test.json.Point');
+  const rebuilt = parse(byClass.stringify({ p: new Point(5, 6) })) as { p: Point };
+  assert.ok(rebuilt.p instanceof Point);
+  assert.deepEqual([rebuilt.p.x, rebuilt.p.y], [5, 6]);
+  // Errors keep the properties superjson wrote (allowErrorProps), as own data, and their cause.
+  const withProps = new SuperJSON();
+  withProps.allowErrorProps('code', 'meta', '__proto__');
+  const failure = Object.assign(new TypeError('bad', { cause: 'why' }), { code: 'E_BAD', meta: { n: 1 } });
+  const error = parse(withProps.stringify({ failure })) as { failure: Error & { code?: string; meta?: unknown } };
+  assert.ok(error.failure instanceof Error);
+  assert.equal(error.failure.message, 'bad');
+  assert.equal(error.failure.name, 'TypeError');
+  assert.equal(error.failure.code, 'E_BAD');
+  assert.deepEqual(error.failure.meta, { n: 1 });
+  assert.equal(error.failure.cause, 'why');
+  // A URL, as superjson writes it.
+  assert.equal((parse(withProps.stringify({ at: new URL('https://example.com/a?b=1') })) as { at: URL }).at.href, 'https://example.com/a?b=1');
   // An id no class is registered under is refused too.
   const unknown = new SuperJSON();
   unknown.registerCustom<Stranger, number>({ isApplicable: (v): v is Stranger => v instanceof Stranger, serialize: () => 1, deserialize: () => new Stranger() }, 'no.such.id');

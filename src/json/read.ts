@@ -282,6 +282,14 @@ export class JsonReader {
           throw badJsonError(`invalid regular expression ${JSON.stringify(text)}`, cause);
         }
       }
+      case 'URL': {
+        this.leaf(node, typeof raw === 'string');
+        try {
+          return this.made(node, new URL(raw as string));
+        } catch (cause) {
+          throw badJsonError(`invalid URL ${JSON.stringify(raw)}`, cause);
+        }
+      }
       case 'map':
         return this.map(raw, node);
       case 'set':

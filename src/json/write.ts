@@ -34,6 +34,7 @@ const BIGINT: Annotation = sharedAnnotation(['bigint']);
 const NUMBER: Annotation = sharedAnnotation(['number']);
 const HOLE: Annotation = sharedAnnotation([[EXT, Ext.Hole]]);
 const SPARSE: Annotation = sharedAnnotation([[EXT, Ext.Sparse]]);
+const URL_TYPE: Annotation = sharedAnnotation(['URL']);
 const NULL_PROTO: AnnotationType = sharedAnnotation([EXT, Ext.NullProto]);
 
 /** Whether a number is written as itself (not NaN, ±Infinity or -0). */
@@ -165,6 +166,8 @@ export class JsonWriter extends LeafWriter {
     if (prototype === ArrayBuffer.prototype) return this.buffer(value as ArrayBuffer, BUFFER);
     if (typeof SharedArrayBuffer === 'function' && prototype === SharedArrayBuffer.prototype) return this.buffer(value as SharedArrayBuffer, SHARED_BUFFER);
     if (prototype === RegExp.prototype) return this.leaf(value, REGEXP, RegExp.prototype.toString.call(value));
+    // As superjson writes it (structured clone has no form for a URL).
+    if (prototype === URL.prototype) return this.leaf(value, URL_TYPE, (value as URL).href);
     if (prototype === Number.prototype) return this.wrapper(value, 'number', numberText((value as { valueOf(): number }).valueOf()));
     if (prototype === String.prototype) return this.wrapper(value, 'string', (value as { valueOf(): string }).valueOf());
     if (prototype === Boolean.prototype) return this.wrapper(value, 'boolean', String((value as { valueOf(): boolean }).valueOf()));
