@@ -140,7 +140,7 @@ export function brokenViewError(kind: string, medium: Medium): CelerityError {
   return celerityError('ERR_UNCLONEABLE', `Cannot ${medium.verb} a ${kind} whose buffer was detached or shrunk below it (structured clone refuses it too); make the view again over the buffer as it is now`);
 }
 
-/** `ERR_UNREGISTERED_CLASS` for an instance of the class named `name`, which the registry does not know. */
+/** `ERR_UNREGISTERED_CLASS` for an object no registered class claims, named as `described` says (see `describeClass`). */
 export function unregisteredError(described: ClassDescription, medium: Medium): CelerityError {
   const name = described.name;
   if (name !== undefined) {

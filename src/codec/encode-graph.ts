@@ -22,6 +22,7 @@ import { PLACE_MAP_KEYS, PLACE_MAP_VALUE, PLACE_NULL_PROTOTYPE, PLACE_PROPERTY, 
 import { setOwn } from './own-property.js';
 import { firstHole, presentIndices } from './copy.js';
 import { serialised } from './encode-instances.js';
+import { boxedMember } from './encode-places.js';
 
 const OBJECT = 0;
 const ARRAY = 1;
@@ -346,11 +347,7 @@ export class GraphEncoder extends Encoder {
         const map = target as Map<unknown, unknown>;
         const fixes: unknown[] = [];
         for (const slot of node.slots) {
-          let key = resolve(slot.key);
-          if (slot.keyInstance >= 0) {
-            key = [key];
-            fixes.push(key, slot.keyClass, slot.keyInstance);
-          }
+          const key = slot.keyInstance >= 0 ? boxedMember(fixes, resolve(slot.key), slot.keyClass, slot.keyInstance) : resolve(slot.key);
           map.set(key, resolve(slot.value));
           if (slot.valueInstance >= 0) this.record(PLACE_MAP_VALUE, map, key, slot.valueClass, slot.valueInstance);
         }
@@ -361,12 +358,7 @@ export class GraphEncoder extends Encoder {
         const set = target as Set<unknown>;
         const fixes: unknown[] = [];
         for (const slot of node.slots) {
-          let member = resolve(slot.value);
-          if (slot.valueInstance >= 0) {
-            member = [member];
-            fixes.push(member, slot.valueClass, slot.valueInstance);
-          }
-          set.add(member);
+          set.add(slot.valueInstance >= 0 ? boxedMember(fixes, resolve(slot.value), slot.valueClass, slot.valueInstance) : resolve(slot.value));
         }
         if (fixes.length > 0) this.record(PLACE_SET_MEMBERS, set, fixes, -1, -1);
         break;

@@ -7,6 +7,17 @@
 import type { RegistryEntry } from './registry.js';
 import { FACT_SLOTS, type ClassRow, type Wire } from './wire.js';
 
+/**
+ * Boxes `value`, the encoded form of instance `instance` of class `cls` standing as a Map key or
+ * Set member, so decode can rebuild the Map or Set once, in order: files `[box, cls, instance]` in
+ * `fixes` and returns the box.
+ */
+export function boxedMember(fixes: unknown[], value: unknown, cls: number, instance: number): unknown[] {
+  const box = [value];
+  fixes.push(box, cls, instance);
+  return box;
+}
+
 /** The facts array before the first place is recorded. */
 export const NO_FACTS = new Int32Array(0);
 

@@ -18,6 +18,7 @@ import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberS
 import { ENTRY_KEY, registryTable, type RegistryEntry } from './registry.js';
 import { copyArray, copyMapPrefix, copyObject, copySetPrefix, presentIndices } from './copy.js';
 import { InstanceEncoder, uncloneable } from './encode-instances.js';
+import { boxedMember } from './encode-places.js';
 import {
   PLACE_MAP_KEYS,
   PLACE_MAP_VALUE,
@@ -244,11 +245,8 @@ export class Encoder extends InstanceEncoder {
         let newKey = this.value(originalKey);
         let changed = newKey !== originalKey;
         if (this.pendingInstance >= 0) {
-          // An instance as a key: box it so the Map can be rebuilt once, in order, on decode.
-          const box = [newKey];
-          (keyFixes ??= []).push(box, this.pendingClass, this.pendingInstance);
+          newKey = boxedMember((keyFixes ??= []), newKey, this.pendingClass, this.pendingInstance);
           this.pendingInstance = -1;
-          newKey = box;
           changed = true;
         }
         inKey = false;
@@ -281,10 +279,8 @@ export class Encoder extends InstanceEncoder {
       for (const member of source) {
         let result = this.value(member);
         if (this.pendingInstance >= 0) {
-          const box = [result];
-          (memberFixes ??= []).push(box, this.pendingClass, this.pendingInstance);
+          result = boxedMember((memberFixes ??= []), result, this.pendingClass, this.pendingInstance);
           this.pendingInstance = -1;
-          result = box;
         }
         if (result !== member) copy ??= copySetPrefix(source, index);
         copy?.add(result);

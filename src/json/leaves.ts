@@ -18,9 +18,9 @@ const DATE: Annotation = sharedAnnotation(['Date']);
 /** A RegExp, written as its source text. */
 export const REGEXP: Annotation = sharedAnnotation(['regexp']);
 /** An ArrayBuffer. */
-export const BUFFER: Annotation = sharedAnnotation([[EXT, Ext.Buffer]]);
+const BUFFER: Annotation = sharedAnnotation([[EXT, Ext.Buffer]]);
 /** A SharedArrayBuffer. */
-export const SHARED_BUFFER: Annotation = sharedAnnotation([[EXT, Ext.Buffer, 'shared']]);
+const SHARED_BUFFER: Annotation = sharedAnnotation([[EXT, Ext.Buffer, 'shared']]);
 
 /** Writes the leaves of one stringify call; the walk builds on it. */
 export class LeafWriter extends ReferenceWriter {
@@ -47,11 +47,11 @@ export class LeafWriter extends ReferenceWriter {
     return this.leaf(value, [[EXT, Ext.Wrapper, type]], text);
   }
 
-  protected buffer(value: ArrayBufferLike, annotation: Annotation): JsonValue {
+  /** A buffer, annotated as what it is: shared, resizable (with how far it may grow), or plain. */
+  protected buffer(value: ArrayBufferLike): JsonValue {
     const max = resizableMax(value);
-    // A resizable buffer says how far it may grow, and arrives resizable.
-    const own: Annotation = max === undefined ? annotation : [[EXT, Ext.Buffer, 'resizable', String(max)]];
-    return this.leaf(value, own, toBase64(value, 0, value.byteLength));
+    const annotation: Annotation = isShared(value) ? SHARED_BUFFER : max === undefined ? BUFFER : [[EXT, Ext.Buffer, 'resizable', String(max)]];
+    return this.leaf(value, annotation, toBase64(value, 0, value.byteLength));
   }
 
   protected view(value: ArrayBufferView): JsonValue {
@@ -77,7 +77,7 @@ export class LeafWriter extends ReferenceWriter {
     const depth = this.openOwner();
     this.segments[depth] = 0;
     this.depth = depth + 1;
-    const bufferJson = known === undefined ? this.buffer(buffer, isShared(buffer) ? SHARED_BUFFER : BUFFER) : this.reference(known, buffer, this.byPrototype);
+    const bufferJson = known === undefined ? this.buffer(buffer) : this.reference(known, buffer, this.byPrototype);
     this.depth = depth;
     this.close(type);
     this.leave(id);

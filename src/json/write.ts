@@ -24,7 +24,7 @@ import {
   type JsonWire,
 } from './format.js';
 import { setOwn } from '../codec/own-property.js';
-import { BUFFER, LeafWriter, numberText, REGEXP, SHARED_BUFFER } from './leaves.js';
+import { LeafWriter, numberText, REGEXP } from './leaves.js';
 import { ErrorStep, FrameKind, WriteFrame } from './write-frame.js';
 import { firstHole, presentIndices } from '../codec/copy.js';
 
@@ -163,8 +163,8 @@ export class JsonWriter extends LeafWriter {
     if (prototype === Map.prototype) return this.startMap(value as Map<unknown, unknown>);
     if (prototype === Set.prototype) return this.startSet(value as Set<unknown>);
     if (ArrayBuffer.isView(value)) return this.view(value);
-    if (prototype === ArrayBuffer.prototype) return this.buffer(value as ArrayBuffer, BUFFER);
-    if (typeof SharedArrayBuffer === 'function' && prototype === SharedArrayBuffer.prototype) return this.buffer(value as SharedArrayBuffer, SHARED_BUFFER);
+    if (prototype === ArrayBuffer.prototype) return this.buffer(value as ArrayBuffer);
+    if (typeof SharedArrayBuffer === 'function' && prototype === SharedArrayBuffer.prototype) return this.buffer(value as SharedArrayBuffer);
     if (prototype === RegExp.prototype) return this.leaf(value, REGEXP, RegExp.prototype.toString.call(value));
     // As superjson writes it (structured clone has no form for a URL).
     if (prototype === URL.prototype) return this.leaf(value, URL_TYPE, (value as URL).href);
@@ -188,7 +188,7 @@ export class JsonWriter extends LeafWriter {
         const tag = Object.prototype.toString.call(value);
         if (tag === '[object Date]') return this.date(value as Date);
         if (tag === '[object RegExp]') return this.leaf(value, REGEXP, RegExp.prototype.toString.call(value));
-        if (tag === '[object ArrayBuffer]') return this.buffer(value as ArrayBuffer, BUFFER);
+        if (tag === '[object ArrayBuffer]') return this.buffer(value as ArrayBuffer);
         throw uncloneableError(className(value), TO_JSON);
       }
       default:
