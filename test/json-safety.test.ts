@@ -158,6 +158,49 @@ await test('hand-crafted meta is held to what the writer produces', () => {
   bad(null, 'meta');
 });
 
+await test('version 2: hand-written ext and referentialEqualities are held to the shapes the writer makes', () => {
+  const bad = (json: unknown, meta: unknown, ext?: unknown): void => {
+    const wire: Record<string, unknown> = { celerity: 2, json };
+    if (meta !== undefined) wire.meta = meta;
+    if (ext !== undefined) wire.ext = ext;
+    throwsCelerity(() => parse(JSON.stringify(wire)), { code: 'ERR_BAD_JSON' });
+    throwsCelerity(() => deserialize(JSON.parse(JSON.stringify(wire))), { code: 'ERR_BAD_JSON' });
+  };
+  // celerity's annotations belong in ext, not in superjson's meta; superjson's own in meta only.
+  bad([null], { values: { '0': [['celerity', 'hole']] }, v: 1 });
+  bad(['2024'], undefined, { types: [[['Date'], 0]] });
+  bad({ x: 1 }, undefined, { types: 'x' });
+  bad({ x: 1 }, undefined, { types: [['hole', 'x']] });
+  bad({ x: 1 }, undefined, { types: [[['hole'], {}]] });
+  bad([null, null], undefined, { types: [[['hole'], 0], [['null'], 0]] });
+  bad({ name: 'E' }, undefined, { types: [[['error', 'TypeError']]] });
+  bad('2024', { values: ['Date'], v: 1 }, { types: [[['null']]] });
+  bad([1], undefined, { defs: [[0, 0]], types: [[['ref'], 0]] });
+  // referentialEqualities: malformed, naming a place twice or the root, a shared object not yet
+  // made, a place that also has an annotation, a path through something that is not there.
+  bad({ a: {}, b: null }, { referentialEqualities: { a: 'b' }, v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: { a: ['b', 'b'] }, v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: { a: [''] }, v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: { a: [7] }, v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: { b: ['a'] }, v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: { a: ['b'] }, values: { b: ['Date'] }, v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: { a: ['c.d'] }, v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: [], v: 1 });
+  bad({ a: {}, b: null }, { referentialEqualities: [['b'], {}, {}], v: 1 });
+  // Typed arrays as superjson writes them: numbers only, of a type superjson knows.
+  bad(['1'], { values: [['typed-array', 'Uint8Array']], v: 1 });
+  bad([1], { values: [['typed-array', 'BigInt64Array']], v: 1 });
+  bad([1], { values: [['typed-array', 'DataView']], v: 1 });
+  bad({ length: 1e9 }, { values: [['typed-array', 'Uint8Array']], v: 1 });
+  const sparse: unknown[] = [];
+  sparse.length = 2 ** 32 - 1;
+  throwsCelerity(() => deserialize({ celerity: 2, json: sparse, meta: { values: [['typed-array', 'Float64Array']], v: 1 } }), { code: 'ERR_BAD_JSON' });
+  // "__proto__" in a path is a key like any other: nothing is polluted.
+  const read = parse('{"celerity":2,"json":{"__proto__":{"polluted":1},"b":null},"meta":{"referentialEqualities":{"__proto__":["b"]},"v":1}}') as Record<string, unknown>;
+  assert.equal(read.b, Object.getOwnPropertyDescriptor(read, '__proto__')?.value);
+  assertNoPollution();
+});
+
 await test('class ids in meta come only from the registry', () => {
   throwsCelerity(() => parse(text({}, { values: [['custom', '__proto__']], v: 1 })), { code: 'ERR_UNKNOWN_CLASS', classId: '__proto__', path: 'value' });
   throwsCelerity(() => parse(text({}, { values: [['custom', 'constructor']], v: 1 })), { code: 'ERR_UNKNOWN_CLASS', classId: 'constructor' });

@@ -1,12 +1,12 @@
 /**
- * Where the JSON writer files superjson's annotations. Each annotation goes into the children of
- * the nearest annotated ancestor, keyed by the path from there, which is how superjson nests
- * them; the current path is kept as a stack of raw segments and joined only when an annotation
- * needs it.
+ * Where the JSON writer files annotations. Each of superjson's goes into the children of the
+ * nearest ancestor superjson annotates, keyed by the path from there, which is how superjson nests
+ * them; celerity's own go into a flat list, each with the raw path of its place (`ext.types`). The
+ * current path is kept as a stack of raw segments and joined only when an annotation needs it.
  * @module
  */
 import { setOwn } from '../codec/own-property.js';
-import { escapeSegment, type Annotation, type AnnotationChildren, type AnnotationType } from './format.js';
+import { escapeSegment, type Annotation, type AnnotationChildren, type AnnotationType, type ExtEntry, type ExtType } from './format.js';
 
 /** One segment of a path: a property key or an index. */
 export type Segment = string | number;
@@ -23,6 +23,26 @@ export class AnnotationWriter {
   /** The owners (and their depths) that the annotated nodes being written hide, innermost last. */
   private readonly outerOwners: (AnnotationChildren | undefined)[] = [];
   private readonly outerOwnerDepths: number[] = [];
+  private extTypes: ExtEntry[] | undefined;
+
+  /** Files one of celerity's own annotations for the current position. */
+  protected putExt(type: ExtType): void {
+    const entry: ExtEntry = [type];
+    for (let i = 0; i < this.depth; i++) entry.push(this.segments[i] as Segment);
+    (this.extTypes ??= []).push(entry);
+  }
+
+  /** celerity's own annotations of the whole value (`ext.types`), once the walk is over. */
+  protected extAnnotations(): ExtEntry[] | undefined {
+    return this.extTypes;
+  }
+
+  /** The current path as superjson writes it: escaped segments joined by dots. */
+  protected pathText(segments: readonly Segment[]): string {
+    let text = '';
+    for (let i = 0; i < segments.length; i++) text += (i === 0 ? '' : '.') + escapeSegment(segments[i] as Segment);
+    return text;
+  }
 
   /** Files `annotation` for the current position under the nearest annotated ancestor. */
   protected put(annotation: Annotation): void {

@@ -39,6 +39,19 @@ export function viewConstructor(name: unknown): readonly [ViewConstructor, numbe
   return typeof name === 'string' ? VIEWS.get(name) : undefined;
 }
 
+/** The typed arrays superjson writes as lists of numbers (`["typed-array", name]`), by name. */
+const SUPERJSON_TYPED_ARRAYS = new Set(['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array']);
+
+/** The names of the typed arrays superjson writes as lists of numbers. */
+export function superjsonTypedArrays(): ReadonlySet<string> {
+  return SUPERJSON_TYPED_ARRAYS;
+}
+
+/** The constructor of a typed array superjson writes as a list of numbers, by name, or `undefined`. */
+export function typedArrayConstructor(name: unknown): (new (list: ArrayLike<number>) => ArrayBufferView & { buffer: ArrayBufferLike }) | undefined {
+  return typeof name === 'string' && SUPERJSON_TYPED_ARRAYS.has(name) ? (VIEWS.get(name)?.[0] as unknown as new (list: ArrayLike<number>) => ArrayBufferView & { buffer: ArrayBufferLike }) : undefined;
+}
+
 /** Base64 of `length` bytes of `buffer` from `offset`. */
 export function toBase64(buffer: ArrayBufferLike, offset: number, length: number): string {
   return Buffer.from(buffer, offset, length).toString('base64');

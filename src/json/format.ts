@@ -2,20 +2,29 @@
  * The layout of celerity's JSON text: a versioned envelope around a superjson payload.
  *
  * ```json
- * {"celerity":1,"json":[{"name":"a","at":"2024-01-01T00:00:00.000Z"}],"meta":{"values":{"0":[["custom","geo.Stop"],{"at":["Date"]}]},"v":1}}
+ * {"celerity":2,"json":[{"name":"a","at":"2024-01-01T00:00:00.000Z"},null],"meta":{"values":{"0":[["custom","geo.Stop"],{"at":["Date"]}]},"referentialEqualities":{"0":["1"]},"v":1}}
  * ```
  *
- * `json` and `meta.values` follow superjson's own layout (annotation trees keyed by dotted,
- * escaped paths; the built-in annotation names `undefined`, `bigint`, `number`, `Date`, `regexp`,
- * `map`, `set`; registered classes as `["custom", id]`), so a stock SuperJSON that registers the
- * same classes reads a payload that uses nothing more. What superjson cannot express travels as
- * annotations headed `"celerity"` (see {@link Ext}), which stock superjson refuses rather than
- * misreads, and shared objects are listed in `meta.defs`.
+ * `json` and `meta` are a superjson payload, written in superjson's own forms wherever superjson
+ * has one (annotation trees keyed by dotted, escaped paths; `undefined`, `bigint`, `number`,
+ * `Date`, `regexp`, `URL`, `map`, `set`, `Error`, `["typed-array", name]`; registered classes as
+ * `["custom", id]`; shared objects and cycles as `referentialEqualities`), so stock superjson reads
+ * the text without error and gets what its own round trip would give. What superjson has no form
+ * for rides in the top-level `ext` field, which superjson never reads: annotations of celerity's
+ * own (see {@link Ext}), each with the raw path of its place, and shared objects superjson could
+ * not follow (inside instance data, an error's extra properties, a view's buffer) in `ext.defs`.
+ *
+ * Version 1 texts (everything in `meta`: celerity's annotations headed `"celerity"` in
+ * `meta.values`, every shared object in `meta.defs`, errors as records with `hasCause`, typed
+ * arrays in base64) are still read.
  * @module
  */
 
 /** The version of the envelope and everything inside it; bumped whenever its meaning changes. */
-export const JSON_FORMAT_VERSION = 1;
+export const JSON_FORMAT_VERSION = 2;
+
+/** The versions this copy reads: its own and every earlier one. */
+export type ReadableJsonVersion = 1 | 2;
 
 /** Any value JSON can hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -33,10 +42,11 @@ export type Annotation = [type: AnnotationType] | [type: AnnotationType, childre
 export type AnnotationChildren = Record<string, Annotation>;
 
 /**
- * One shared object: `[kind, ...path]`, the path as raw segments from the root. Kind
- * {@link DEF_VALUE} is the value at the path; {@link DEF_DATA} is the data of the class instance at
- * the path (what `toSerialisable()` returned); {@link DEF_BUFFER} is the buffer of the view at
- * the path. Later occurrences are `["celerity","ref"]` annotations holding the entry's index.
+ * One shared object superjson's `referentialEqualities` cannot carry: `[kind, ...path]`, the path
+ * as raw segments from the root. Kind {@link DEF_VALUE} is the value at the path; {@link DEF_DATA}
+ * is the data of the class instance at the path (what `toSerialisable()` returned);
+ * {@link DEF_BUFFER} is the buffer of the view at the path. Later occurrences are `["ref"]`
+ * annotations (`["celerity","ref"]` in version 1) whose json is the entry's index.
  */
 export type DefEntry = [kind: number, ...path: (string | number)[]];
 
@@ -47,57 +57,85 @@ export const DEF_DATA = 1;
 /** The buffer of the typed array or DataView at the path. */
 export const DEF_BUFFER = 2;
 
-/** What the `meta` field holds: superjson's meta plus celerity's list of shared objects. */
+/**
+ * superjson's `referentialEqualities`: for each shared object, the (escaped, dotted) path of its
+ * first occurrence and the paths of the others; the root's own list first when the root is shared.
+ */
+export type ReferentialEqualities = Record<string, string[]> | [root: string[]] | [root: string[], others: Record<string, string[]>];
+
+/** What the `meta` field holds: superjson's meta (plus, in version 1, celerity's list of shared objects). */
 export interface JsonMeta {
   /** superjson's value annotations: an annotation for the root, or annotations below it. */
   values?: Annotation | AnnotationChildren;
-  /** Objects that occur more than once, in the order their second occurrence was met. */
+  /** Shared objects and cycles as superjson writes them (version 2). */
+  referentialEqualities?: ReferentialEqualities;
+  /** Version 1 only: every object that occurs more than once (version 2 keeps such a list in `ext.defs`). */
   defs?: DefEntry[];
   /** superjson's path syntax version (1: dots and backslashes in keys are escaped). */
   v: 1;
 }
 
-/** The JSON-compatible form of a value, as `serialize` returns and `deserialize` takes it. */
-export interface JsonWire {
-  /** Format version ({@link JSON_FORMAT_VERSION}). */
-  celerity: typeof JSON_FORMAT_VERSION;
-  /** The value as plain JSON (superjson's `json`). */
-  json: JsonValue;
-  /** How to turn `json` back into the value; absent when `json` is the value. */
-  meta?: JsonMeta;
+/** The type of one of celerity's own annotations: its kind (see {@link Ext}) and what it needs. */
+export type ExtType = string[];
+
+/** One of celerity's own annotations and the raw path segments of its place: `[type, ...path]`. */
+export type ExtEntry = [type: ExtType, ...path: (string | number)[]];
+
+/** What superjson has no form for, kept where superjson does not look. */
+export interface JsonExt {
+  /** celerity's own annotations, each with its place. */
+  types?: ExtEntry[];
+  /** Shared objects that `meta.referentialEqualities` cannot carry, in the order their second occurrence was met. */
+  defs?: DefEntry[];
 }
 
-/** The head of celerity's own annotations, and their kinds. */
+/** The JSON-compatible form of a value, as `serialize` returns and `deserialize` takes it. */
+export interface JsonWire {
+  /** Format version ({@link JSON_FORMAT_VERSION} when written by this copy; version 1 is still read). */
+  celerity: ReadableJsonVersion;
+  /** The value as plain JSON (superjson's `json`). */
+  json: JsonValue;
+  /** How to turn `json` back into the value, as superjson reads it; absent when nothing needs it. */
+  meta?: JsonMeta;
+  /** What superjson has no form for; absent when nothing needs it. */
+  ext?: JsonExt;
+}
+
+/** The head of celerity's own annotations in version 1 texts (`["celerity", kind, ...]`). */
 export const EXT = 'celerity';
 
-/** Kinds of celerity's own annotations (the second element of `["celerity", kind, ...]`). */
+/** Kinds of celerity's own annotations (the first element of an {@link ExtType}). */
 export const Ext = {
-  /** `["celerity","class",id]`: a class instance whose data needs an annotation of its own; json `[data]`. */
+  /** `["class",id]`: a class instance whose data needs an annotation of its own; json `[data]`. */
   Class: 'class',
-  /** `["celerity","error",id]`: an Error by the error protocol; `id` is `""` for an unregistered class. */
+  /**
+   * `["error",id]`: an error of a registered class, beside superjson's `Error` annotation
+   * (version 1: alone, with `id` `""` for an error of no registered class).
+   */
   Error: 'error',
-  /** `["celerity","ref"]`: another occurrence of shared object number `json` (see `meta.defs`). */
+  /** `["ref"]`: another occurrence of shared object number `json` (see {@link JsonExt.defs}). */
   Ref: 'ref',
-  /** `["celerity","hole"]`: a missing element of an array with a few holes. */
+  /** `["hole"]`: a missing element of an array with a few holes. */
   Hole: 'hole',
   /**
-   * `["celerity","sparse"]`: an array with more holes than elements (after its first hole),
-   * written as an object of its elements by index, plus `length`: `{"0":a,"99999999":b,"length":1e8}`.
+   * `["sparse"]`: an array with more holes than elements (after its first hole), written as an
+   * object of its elements by index, plus `length`: `{"0":a,"99999999":b,"length":1e8}`.
    */
   Sparse: 'sparse',
-  /** `["celerity","null"]`: a plain object with a null prototype. */
+  /** `["null"]`: a plain object with a null prototype. */
   NullProto: 'null',
   /**
-   * `["celerity","buffer"]`: bytes in base64; `,"shared"` for a SharedArrayBuffer, `,"resizable",max`
-   * for a resizable ArrayBuffer (its `maxByteLength`, as text).
+   * `["buffer"]`: bytes in base64; `,"shared"` for a SharedArrayBuffer, `,"resizable",max` for a
+   * resizable ArrayBuffer (its `maxByteLength`, as text).
    */
   Buffer: 'buffer',
   /**
-   * `["celerity","view",ctor]` (`,"shared"`): base64 bytes (a view over a whole fixed buffer, or a
-   * Node Buffer), or `[buffer, byteOffset, length]` with the whole buffer.
+   * `["view",ctor]` (`,"shared"`): base64 bytes (a view over a whole fixed buffer, or a Node Buffer),
+   * or `[buffer, byteOffset, length]` with the whole buffer. Typed arrays superjson knows, over a
+   * whole fixed buffer and holding only numbers JSON writes, use superjson's `typed-array` instead.
    */
   View: 'view',
-  /** `["celerity","wrapper",type]`: a Number, String, Boolean or BigInt object; json is its text. */
+  /** `["wrapper",type]`: a Number, String, Boolean or BigInt object; json is its text. */
   Wrapper: 'wrapper',
 } as const;
 

@@ -10,13 +10,13 @@
 import { show } from './show.js';
 import { messageOf, badJsonError, CelerityError, isStackOverflow, tooDeepError } from '../errors.js';
 import { finishPath } from '../codec/path.js';
-import { JSON_FORMAT_VERSION, type JsonWire } from './format.js';
+import { JSON_FORMAT_VERSION, type JsonWire, type ReadableJsonVersion } from './format.js';
 import { buildPlan } from './plan.js';
 import { HOLE, JsonReader } from './read.js';
 import { JsonWriter } from './write.js';
 import { isSuperJsonPayload, readSuperJsonPayload } from './superjson-interop.js';
 
-export type { Annotation, AnnotationChildren, AnnotationType, DefEntry, JsonMeta, JsonValue, JsonWire } from './format.js';
+export type { Annotation, AnnotationChildren, AnnotationType, DefEntry, ExtEntry, ExtType, JsonExt, JsonMeta, JsonValue, JsonWire, ReadableJsonVersion, ReferentialEqualities } from './format.js';
 
 /** Options of {@link stringify} and {@link serialize}. */
 export interface JsonStringifyOptions {
@@ -84,11 +84,11 @@ export function deserializeParsed(wire: unknown, options: JsonParseOptions = {})
 /** {@link deserialize}; `fromText`: the wire was just parsed from JSON text (a tree, no sharing). */
 function read(wire: unknown, options: JsonParseOptions, fromText: boolean): unknown {
   if (isSuperJsonPayload(wire)) return readSuperJsonPayload(wire);
-  const { json, meta } = checkEnvelope(wire);
-  if (meta === undefined) return json;
+  const { version, json, meta, ext } = checkEnvelope(wire);
+  if (meta === undefined && ext === undefined) return json;
   try {
-    const plan = buildPlan(meta, fromText);
-    const value = new JsonReader(plan.defCount).revive(json, plan.root);
+    const plan = buildPlan(meta, ext, version, fromText);
+    const value = new JsonReader(plan.defCount, version).revive(json, plan.root);
     if (value === HOLE) throw badJsonError('a hole as the value');
     return value;
   } catch (error) {
@@ -145,18 +145,20 @@ export function jsonRoundTrip(value: unknown, options: JsonRoundTripOptions = {}
   return parse(stringify(value, options), options.path === undefined ? {} : { path: options.path });
 }
 
-function checkEnvelope(wire: unknown): { json: unknown; meta: unknown } {
+function checkEnvelope(wire: unknown): { version: ReadableJsonVersion; json: unknown; meta: unknown; ext: unknown } {
   if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) {
     throw badJsonError('expected a celerity JSON wire: an object with "celerity", "json" and (optionally) "meta"');
   }
   const envelope = wire as Record<string, unknown>;
   const version = envelope.celerity;
   if (version === undefined) throw badJsonError('this is not a celerity JSON wire: it has no "celerity" version field');
-  if (version !== JSON_FORMAT_VERSION) {
+  if (version !== 1 && version !== JSON_FORMAT_VERSION) {
     throw badJsonError(
-      `this text is in celerity JSON format version ${show(version)}, but this copy of celerity reads version ${JSON_FORMAT_VERSION}; use the same celerity version on both sides`,
+      `this text is in celerity JSON format version ${show(version)}, but this copy of celerity reads versions 1 to ${JSON_FORMAT_VERSION}; read it with the celerity version that wrote it, or a later one`,
     );
   }
   if (!Object.hasOwn(envelope, 'json')) throw badJsonError('the wire has no "json" field');
-  return { json: envelope.json, meta: envelope.meta };
+  // Version 1 kept everything in "meta"; an "ext" there is data nobody wrote.
+  if (version === 1 && envelope.ext !== undefined) throw badJsonError('a version 1 wire with an "ext" field');
+  return { version, json: envelope.json, meta: envelope.meta, ext: envelope.ext };
 }

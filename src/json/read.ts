@@ -15,8 +15,8 @@ import { recordToError, type ErrorRecord } from '../codec/error-record.js';
 import { fromSerialisableError, badJsonError, celerityError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
 import { registryTable } from '../codec/registry.js';
-import { fromBase64, viewConstructor } from './bytes.js';
-import { EXT, Ext } from './format.js';
+import { fromBase64, typedArrayConstructor, viewConstructor } from './bytes.js';
+import { Ext, type ReadableJsonVersion } from './format.js';
 import type { PlanNode } from './plan.js';
 import { getOwn, setOwn } from '../codec/own-property.js';
 import type { RegistryEntry } from '../codec/registry.js';
@@ -71,8 +71,11 @@ export class JsonReader {
   private readonly ordered: boolean;
   private readonly frames: ReadFrame[] = [];
 
-  /** Creates the state for a wire naming `defCount` shared objects. */
-  constructor(defCount: number) {
+  /** Creates the state for a wire of format `version` naming `defCount` shared objects. */
+  constructor(
+    defCount: number,
+    private readonly version: ReadableJsonVersion,
+  ) {
     this.defs = new Array<unknown>(defCount).fill(UNSET);
     this.ordered = defCount > 0;
   }
@@ -116,6 +119,8 @@ export class JsonReader {
 
   /** Starts reading a place: its value, or {@link PENDING} with a frame pushed for its children. */
   private open(raw: unknown, node: PlanNode): unknown {
+    if (node.ref >= 0) return this.another(node);
+    if (node.ext !== undefined) return this.extension(raw, node, node.ext);
     const type = node.type;
     if (type === undefined) {
       this.noSpecialDefs(node);
@@ -123,11 +128,19 @@ export class JsonReader {
       return node.children === undefined ? raw : this.pushContainer(Ending.Raw, node, raw, node.children);
     }
     if (typeof type === 'string') return this.builtIn(raw, node, type);
-    if (Array.isArray(type)) {
-      if (type[0] === 'custom' && type.length === 2) return this.instance(raw, node, type[1], false);
-      if (type[0] === EXT) return this.extension(raw, node, type as unknown[]);
+    if (Array.isArray(type) && type.length === 2) {
+      if (type[0] === 'custom') return this.instance(raw, node, type[1], false);
+      if (type[0] === 'typed-array' && this.version >= 2) return this.typedArray(raw, node, type[1]);
     }
     throw badJsonError(`unknown annotation ${show(type)}`);
+  }
+
+  /** Another occurrence of a shared object (superjson's `referentialEqualities`): the object, already made. */
+  private another(node: PlanNode): unknown {
+    if (node.type !== undefined || node.ext !== undefined || node.def >= 0) throw badJsonError('an annotation at a place that repeats a shared object');
+    const target = this.defs[node.ref];
+    this.leaf(node, target !== UNSET && target !== undefined);
+    return target;
   }
 
   private push(slots: Slots, ending: Ending, node: PlanNode, json: object, children: readonly PlanNode[]): ReadFrame {
@@ -187,7 +200,7 @@ export class JsonReader {
       }
       case Slots.ErrorFields: {
         const record = frame.json as Container;
-        if (segment === 'cause' && record.hasCause === 1) {
+        if (segment === 'cause' && this.hasCause(record)) {
           frame.at = segment;
           return record.cause;
         }
@@ -294,17 +307,25 @@ export class JsonReader {
         return this.map(raw, node);
       case 'set':
         return this.set(raw, node);
-      default:
-        throw badJsonError(`unknown annotation ${show(type)}`);
+      case 'Error':
+        // An error of no registered class (one of a registered class has ours beside it).
+        if (this.version >= 2) return this.error(raw, node, '');
+        break;
     }
+    throw badJsonError(`unknown annotation ${show(type)}`);
   }
 
+  /** A place with one of celerity's own annotations, `[kind, ...]` (in version 2, beside superjson's only for an error). */
   private extension(raw: unknown, node: PlanNode, type: unknown[]): unknown {
-    switch (type[1]) {
+    const kind = type[0];
+    if (kind === Ext.Error) {
+      if (node.type !== (this.version === 1 ? undefined : 'Error')) throw badJsonError(`a celerity error annotation beside ${show(node.type)}`);
+      return this.error(raw, node, type[1]);
+    }
+    if (node.type !== undefined) throw badJsonError(`two annotations for one place: ${show(node.type)} and ${show(type)}`);
+    switch (kind) {
       case Ext.Class:
-        return this.instance(raw, node, type[2], true);
-      case Ext.Error:
-        return this.error(raw, node, type[2]);
+        return this.instance(raw, node, type[1], true);
       case Ext.Ref: {
         const target = typeof raw === 'number' && Number.isInteger(raw) ? this.defs[raw] : UNSET;
         this.leaf(node, target !== UNSET && target !== undefined);
@@ -326,16 +347,16 @@ export class JsonReader {
         return node.children === undefined ? array : this.pushContainer(Ending.Raw, node, array, node.children);
       }
       case Ext.Buffer: {
-        const bytes = fromBase64(raw, type[2] === 'shared');
+        const bytes = fromBase64(raw, type[1] === 'shared');
         this.leaf(node, bytes !== undefined);
-        return this.made(node, type[2] === 'resizable' ? resizableCopy(bytes as ArrayBuffer, type[3]) : bytes);
+        return this.made(node, type[1] === 'resizable' ? resizableCopy(bytes as ArrayBuffer, type[2]) : bytes);
       }
       case Ext.View:
         return this.view(raw, node, type);
       case Ext.Wrapper:
-        return this.made(node, this.wrapper(raw, node, type[2]));
+        return this.made(node, this.wrapper(raw, node, type[1]));
       default:
-        throw badJsonError(`unknown annotation ${show(type)}`);
+        throw badJsonError(`unknown celerity annotation ${show(type)}`);
     }
   }
 
@@ -439,7 +460,7 @@ export class JsonReader {
       typeof name !== 'string' ||
       (message !== undefined && typeof message !== 'string') ||
       (stack !== undefined && typeof stack !== 'string') ||
-      (hasCause !== undefined && hasCause !== 1) ||
+      (this.version === 1 && hasCause !== undefined && hasCause !== 1) ||
       (errors !== undefined && !Array.isArray(errors)) ||
       (props !== undefined && !isRecord(props))
     ) {
@@ -450,12 +471,17 @@ export class JsonReader {
     return PENDING;
   }
 
+  /** Whether an error record has a cause: flagged in version 1; in version 2, as superjson writes it, by having the key. */
+  private hasCause(record: Container): boolean {
+    return this.version === 1 ? record.hasCause === 1 : Object.hasOwn(record, 'cause');
+  }
+
   /** The error an error record (checked, its fields read) stands for. */
   private buildError(node: PlanNode, raw: Container, id: string): Error {
     const record: ErrorRecord = { name: raw.name as string };
     if (raw.message !== undefined) record.message = raw.message as string;
     if (raw.stack !== undefined) record.stack = raw.stack as string;
-    if (raw.hasCause === 1) {
+    if (this.hasCause(raw)) {
       record.hasCause = 1;
       record.cause = raw.cause;
     }
@@ -466,13 +492,27 @@ export class JsonReader {
     return this.made(node, recordToError(record, entry?.isError === true ? (entry.cls as Parameters<typeof recordToError>[1]) : undefined));
   }
 
+  /** A typed array as superjson writes it: a list of its numbers. */
+  private typedArray(raw: unknown, node: PlanNode, name: unknown): unknown {
+    const View = typedArrayConstructor(name);
+    if (View === undefined) throw badJsonError(`unknown typed array ${show(name)}`);
+    let valid = Array.isArray(raw);
+    // Checked before anything is allocated: a list given as an object may claim any length, and
+    // stops at its first hole.
+    if (valid) for (let i = 0; valid && i < (raw as unknown[]).length; i++) valid = typeof (raw as unknown[])[i] === 'number';
+    if (node.children !== undefined || node.dataDef >= 0 || !valid) throw badJsonError(`malformed ${String(name)} value`);
+    const view = new View(raw as number[]);
+    if (node.bufferDef >= 0) this.defs[node.bufferDef] = view.buffer;
+    return this.made(node, view);
+  }
+
   private view(raw: unknown, node: PlanNode, type: unknown[]): unknown {
-    const spec = viewConstructor(type[2]);
-    if (spec === undefined) throw badJsonError(`unknown view type ${show(type[2])}`);
+    const spec = viewConstructor(type[1]);
+    if (spec === undefined) throw badJsonError(`unknown view type ${show(type[1])}`);
     if (typeof raw === 'string') {
       if (node.children !== undefined || node.dataDef >= 0) throw badJsonError('malformed view');
-      const buffer = fromBase64(raw, type[3] === 'shared');
-      if (buffer === undefined || buffer.byteLength % spec[1] !== 0) throw badJsonError(`malformed ${String(type[2])} bytes`);
+      const buffer = fromBase64(raw, type[2] === 'shared');
+      if (buffer === undefined || buffer.byteLength % spec[1] !== 0) throw badJsonError(`malformed ${String(type[1])} bytes`);
       if (node.bufferDef >= 0) this.defs[node.bufferDef] = buffer;
       return this.made(node, new spec[0](buffer));
     }
@@ -488,7 +528,7 @@ export class JsonReader {
 
   /** The view `[buffer, offset, length]` stands for, its buffer read as `buffer`. */
   private buildView(node: PlanNode, type: unknown[], raw: unknown[], buffer: unknown): ArrayBufferView {
-    const [View] = viewConstructor(type[2]) as NonNullable<ReturnType<typeof viewConstructor>>;
+    const [View] = viewConstructor(type[1]) as NonNullable<ReturnType<typeof viewConstructor>>;
     const [, byteOffset, length] = raw;
     if (!(buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer))) {
       throw badJsonError('a view whose buffer is not a buffer');

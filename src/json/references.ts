@@ -1,15 +1,19 @@
 /**
  * Object identity in the JSON writer. Every object is remembered with a link to its parent, so
  * that when one is met a second time (a shared reference, or a cycle back to an ancestor) its
- * first path can be rebuilt and listed in `meta.defs`; the second occurrence becomes a reference
- * to that entry. A cycle that runs through an instance's data cannot be rebuilt: `ERR_CYCLE`.
+ * first path can be rebuilt. Where superjson can follow it (both places outside instance data, an
+ * error's extra properties and a view's buffer), the pair goes into superjson's
+ * `referentialEqualities` and the second place holds a placeholder; otherwise the first place is
+ * listed in `ext.defs` and the second becomes a reference to that entry. A cycle that runs through
+ * an instance's data cannot be rebuilt: `ERR_CYCLE`.
  * @module
  */
 import { className, isError } from '../codec/builtins.js';
 import type { RegistryEntry } from '../codec/registry.js';
 import { containerCycleError, instanceCycleError } from '../errors.js';
+import { setOwn } from '../codec/own-property.js';
 import { AnnotationWriter, type Segment } from './annotations.js';
-import { DEF_BUFFER, DEF_DATA, DEF_VALUE, EXT, Ext, sharedAnnotation, type Annotation, type DefEntry, type JsonValue } from './format.js';
+import { DEF_BUFFER, DEF_DATA, DEF_VALUE, Ext, sharedAnnotation, type DefEntry, type ExtType, type JsonValue, type ReferentialEqualities } from './format.js';
 
 /** The state of an object whose walk has finished (others hold the instance depth they began at). */
 const DONE = -1;
@@ -23,7 +27,7 @@ const DATA_LINK: readonly Segment[] = [];
 /** The buffer of a view written in compact form has no path of its own. */
 const BUFFER_LINK: readonly Segment[] = [];
 
-const REF: Annotation = sharedAnnotation([[EXT, Ext.Ref]]);
+const REF: ExtType = sharedAnnotation([Ext.Ref]);
 
 /** The objects of one stringify call and their first paths; the writer builds on it. */
 export class ReferenceWriter extends AnnotationWriter {
@@ -37,8 +41,17 @@ export class ReferenceWriter extends AnnotationWriter {
   protected current = -1;
   /** How many instances' data enclose the current position. */
   protected instanceDepth = 0;
+  /**
+   * How many places enclose the current position whose insides superjson does not see as we
+   * write them (instance data, an error's `errors` and `props`, a view's buffer).
+   */
+  protected hidden = 0;
+  /** By number: whether the object was met where superjson sees it. */
+  private readonly visible: boolean[] = [];
   private defs: DefEntry[] | undefined;
   private defIndex: Map<number, number> | undefined;
+  /** Objects shared where superjson sees them: number → the paths of their later occurrences. */
+  private equalities: Map<number, string[]> | undefined;
 
   /** Remembers a newly met object at the current position; returns its number. */
   protected enter(value: object): number {
@@ -51,6 +64,7 @@ export class ReferenceWriter extends AnnotationWriter {
     this.parents[id] = parent;
     this.depths[id] = this.depth;
     this.states[id] = this.instanceDepth;
+    this.visible[id] = this.hidden === 0;
     return id;
   }
 
@@ -75,9 +89,11 @@ export class ReferenceWriter extends AnnotationWriter {
 
   /**
    * A second occurrence of object number `id`: a reference, unless it closes a cycle through class
-   * data. `byPrototype` names the class of such an instance.
+   * data. `byPrototype` names the class of such an instance. `placeholder` is the json superjson
+   * replaces with the object (`null`, as superjson writes it; a Set member or Map key needs a fresh
+   * `{}`, as two nulls would merge).
    */
-  protected reference(id: number, value: object, byPrototype: ReadonlyMap<object, RegistryEntry>): JsonValue {
+  protected reference(id: number, value: object, byPrototype: ReadonlyMap<object, RegistryEntry>, placeholder: JsonValue = null): JsonValue {
     const state = this.states[id] as number;
     if (state !== DONE && state < this.instanceDepth) {
       const entry = byPrototype.get(Object.getPrototypeOf(value) as object);
@@ -85,13 +101,35 @@ export class ReferenceWriter extends AnnotationWriter {
       if (isError(value)) throw instanceCycleError(`The ${className(value)} error`, undefined);
       throw containerCycleError();
     }
-    this.put(REF);
+    const link = this.links[id];
+    if (this.hidden === 0 && this.visible[id] === true && link !== DATA_LINK && link !== BUFFER_LINK) {
+      const paths = (this.equalities ??= new Map<number, string[]>());
+      let later = paths.get(id);
+      if (later === undefined) paths.set(id, (later = []));
+      later.push(this.pathText(this.segments.slice(0, this.depth)));
+      return placeholder;
+    }
+    this.putExt(REF);
     return this.defFor(id);
   }
 
-  /** The `meta.defs` of the whole value, once the walk is over; none if nothing was met twice. */
+  /** The `ext.defs` of the whole value, once the walk is over; none if nothing needed one. */
   protected definitions(): DefEntry[] | undefined {
     return this.defs;
+  }
+
+  /** superjson's `referentialEqualities` of the whole value, once the walk is over. */
+  protected referentialEqualities(): ReferentialEqualities | undefined {
+    if (this.equalities === undefined) return undefined;
+    let root: string[] | undefined;
+    let others: Record<string, string[]> | undefined;
+    for (const [id, later] of this.equalities) {
+      const path = this.firstPath(id);
+      if (path.length === 0) root = later;
+      else setOwn((others ??= {}), this.pathText(path), later);
+    }
+    if (root === undefined) return others;
+    return others === undefined ? [root] : [root, others];
   }
 
   private defFor(id: number): number {
@@ -106,16 +144,20 @@ export class ReferenceWriter extends AnnotationWriter {
     return index;
   }
 
-  /** Rebuilds the first path of object number `id` from the parent links. */
   private defEntry(id: number): DefEntry {
     const own = this.links[id];
     const kind = own === DATA_LINK ? DEF_DATA : own === BUFFER_LINK ? DEF_BUFFER : DEF_VALUE;
+    return [kind, ...this.firstPath(id)];
+  }
+
+  /** Rebuilds the first path of object number `id` from the parent links. */
+  private firstPath(id: number): Segment[] {
     const reversed: Segment[] = [];
     for (let at = id; at >= 0; at = this.parents[at] as number) {
       const link = this.links[at] as Link;
       if (typeof link === 'object') for (let i = link.length - 1; i >= 0; i--) reversed.push(link[i] as Segment);
       else reversed.push(link);
     }
-    return [kind, ...reversed.reverse()];
+    return reversed.reverse();
   }
 }

@@ -43,8 +43,6 @@ export class WriteFrame {
   mapKey: unknown;
   keyJson: JsonValue = null;
   inKey = false;
-  /** Plain objects: a null prototype, recorded when the object is done. */
-  nullProto = false;
   /** Instances and errors: the class entry (undefined for an unregistered error). */
   entry: RegistryEntry | undefined;
   /** Instances: what `toSerialisable()` returned, the one child. */
@@ -53,6 +51,8 @@ export class WriteFrame {
   boxed = false;
   /** Errors: which part of the record is being written, and the record's nested values. */
   step: ErrorStep = ErrorStep.Cause;
+  /** Errors: past the cause, into the parts superjson does not see. */
+  hiding = false;
   cause: unknown;
   errors: unknown[] | undefined;
   props: Record<string, unknown> | undefined;
@@ -71,7 +71,7 @@ export class WriteFrame {
     this.mapKey = undefined;
     this.keyJson = null;
     this.inKey = false;
-    this.nullProto = false;
+    this.hiding = false;
     this.entry = undefined;
     this.data = undefined;
     this.boxed = false;

@@ -12,17 +12,7 @@ import { errorToRecord } from '../codec/error-record.js';
 import { TO_JSON, uncloneableError, unregisteredError, toSerialisableError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
 import { registryTable, type RegistryEntry, type Serialisable } from '../codec/registry.js';
-import {
-  EXT,
-  Ext,
-  JSON_FORMAT_VERSION,
-  sharedAnnotation,
-  type Annotation,
-  type AnnotationType,
-  type JsonMeta,
-  type JsonValue,
-  type JsonWire,
-} from './format.js';
+import { Ext, JSON_FORMAT_VERSION, sharedAnnotation, type Annotation, type AnnotationType, type ExtType, type JsonExt, type JsonMeta, type JsonValue, type JsonWire } from './format.js';
 import { setOwn } from '../codec/own-property.js';
 import { LeafWriter, numberText, REGEXP } from './leaves.js';
 import { ErrorStep, FrameKind, WriteFrame } from './write-frame.js';
@@ -32,10 +22,11 @@ import { firstHole, presentIndices } from '../codec/copy.js';
 const UNDEFINED: Annotation = sharedAnnotation(['undefined']);
 const BIGINT: Annotation = sharedAnnotation(['bigint']);
 const NUMBER: Annotation = sharedAnnotation(['number']);
-const HOLE: Annotation = sharedAnnotation([[EXT, Ext.Hole]]);
-const SPARSE: Annotation = sharedAnnotation([[EXT, Ext.Sparse]]);
 const URL_TYPE: Annotation = sharedAnnotation(['URL']);
-const NULL_PROTO: AnnotationType = sharedAnnotation([EXT, Ext.NullProto]);
+const HOLE: ExtType = sharedAnnotation([Ext.Hole]);
+const SPARSE: ExtType = sharedAnnotation([Ext.Sparse]);
+const NULL_PROTO: ExtType = sharedAnnotation([Ext.NullProto]);
+const ERROR_TYPE = 'Error';
 
 /** Whether a number is written as itself (not NaN, ±Infinity or -0). */
 function ordinary(n: number): boolean {
@@ -53,11 +44,8 @@ const STARTED: JsonValue = Object.freeze({});
  */
 export class JsonWriter extends LeafWriter {
   private readonly strict: boolean;
-  private readonly types = {
-    custom: new Map<RegistryEntry | undefined, AnnotationType>(),
-    [Ext.Class]: new Map<RegistryEntry | undefined, AnnotationType>(),
-    [Ext.Error]: new Map<RegistryEntry | undefined, AnnotationType>(),
-  };
+  /** The `["custom", id]` annotation type of each class met, made once per call. */
+  private readonly customTypes = new Map<RegistryEntry, AnnotationType>();
   /** The frames, reused by depth; the first {@link top} are being written. */
   private readonly frames: WriteFrame[] = [];
   private top = 0;
@@ -74,13 +62,21 @@ export class JsonWriter extends LeafWriter {
     if (json === STARTED) json = this.walk();
     const wire: JsonWire = { celerity: JSON_FORMAT_VERSION, json };
     const values = this.annotations();
-    const defs = this.definitions();
-    if (values !== undefined || defs !== undefined) {
+    const equalities = this.referentialEqualities();
+    if (values !== undefined || equalities !== undefined) {
       const meta: Partial<JsonMeta> = {};
       if (values !== undefined) meta.values = values;
-      if (defs !== undefined) meta.defs = defs;
+      if (equalities !== undefined) meta.referentialEqualities = equalities;
       meta.v = 1;
       wire.meta = meta as JsonMeta;
+    }
+    const types = this.extAnnotations();
+    const defs = this.definitions();
+    if (types !== undefined || defs !== undefined) {
+      const ext: JsonExt = {};
+      if (types !== undefined) ext.types = types;
+      if (defs !== undefined) ext.defs = defs;
+      wire.ext = ext;
     }
     return wire;
   }
@@ -148,7 +144,7 @@ export class JsonWriter extends LeafWriter {
 
   private object(value: object): JsonValue {
     const id = this.ids.get(value);
-    if (id !== undefined) return this.reference(id, value, this.byPrototype);
+    if (id !== undefined) return this.reference(id, value, this.byPrototype, this.placeholder());
     if (Array.isArray(value)) return this.startArray(value);
     const prototype = Object.getPrototypeOf(value) as object | null;
     if (prototype === Object.prototype) return this.startPlain(value, false);
@@ -196,10 +192,18 @@ export class JsonWriter extends LeafWriter {
     }
   }
 
+  /**
+   * What stands in the place of a second occurrence that superjson restores: `null`, as superjson
+   * writes it, but a fresh `{}` for a Set member or Map key, where two nulls would merge into one.
+   */
+  private placeholder(): JsonValue {
+    const frame = this.frames[this.top - 1];
+    return frame !== undefined && (frame.kind === FrameKind.Set || (frame.kind === FrameKind.Map && frame.inKey)) ? {} : null;
+  }
+
   private startPlain(source: object, nullProto: boolean): JsonValue {
     const frame = this.push(FrameKind.Plain, source, this.enter(source));
-    if (nullProto) this.openOwner();
-    frame.nullProto = nullProto;
+    if (nullProto) this.putExt(NULL_PROTO);
     frame.keys = Object.keys(source);
     frame.out = {};
     return STARTED;
@@ -236,11 +240,13 @@ export class JsonWriter extends LeafWriter {
       throw toSerialisableError(entry.id, cause);
     }
     const frame = this.push(FrameKind.Instance, value, id);
-    this.openOwner();
+    this.hidden++;
     frame.entry = entry;
     // The data sits where the instance does, as superjson's custom types do, unless it needs an
     // annotation of its own: then it is boxed, so it has a path of its own.
     frame.boxed = !this.unboxed(raw);
+    if (frame.boxed) this.putExt([Ext.Class, entry.id]);
+    else this.openOwner();
     frame.data = raw;
     return STARTED;
   }
@@ -251,12 +257,14 @@ export class JsonWriter extends LeafWriter {
     const record = errorToRecord(value);
     const frame = this.push(FrameKind.Error, value, id);
     this.openOwner();
+    if (entry !== undefined) this.putExt([Ext.Error, entry.id]);
     frame.entry = entry;
+    // superjson's form of an error (name, message, stack, cause) plus, where superjson does not
+    // look, an AggregateError's errors and the other own properties.
     const out: Record<string, JsonValue> = { name: record.name };
     if (record.message !== undefined) out.message = record.message;
     if (record.stack !== undefined) out.stack = record.stack;
     if (record.hasCause === 1) {
-      out.hasCause = 1;
       out.cause = null;
       frame.cause = record.cause;
     } else {
@@ -320,7 +328,7 @@ export class JsonWriter extends LeafWriter {
             }
             segments[depth] = i;
             this.depth = depth + 1;
-            this.put(HOLE);
+            this.putExt(HOLE);
             out.push(null);
             continue;
           }
@@ -387,7 +395,7 @@ export class JsonWriter extends LeafWriter {
     frame.present = present;
     frame.index = 0;
     this.depth = frame.depth;
-    this.put(SPARSE);
+    this.putExt(SPARSE);
     return true;
   }
 
@@ -422,6 +430,11 @@ export class JsonWriter extends LeafWriter {
           this.depth = depth + 1;
           return frame.cause;
         case ErrorStep.Errors: {
+          // superjson sees the cause, but not what follows it.
+          if (!frame.hiding) {
+            frame.hiding = true;
+            this.hidden++;
+          }
           const errors = frame.errors;
           if (errors !== undefined && frame.index < errors.length) {
             segments[depth] = 'errors';
@@ -506,9 +519,6 @@ export class JsonWriter extends LeafWriter {
     this.depth = frame.depth;
     this.leave(frame.id);
     switch (frame.kind) {
-      case FrameKind.Plain:
-        if (frame.nullProto) this.close(NULL_PROTO);
-        break;
       case FrameKind.Map:
         this.close('map');
         break;
@@ -516,11 +526,13 @@ export class JsonWriter extends LeafWriter {
         this.close('set');
         break;
       case FrameKind.Instance:
-        this.close(this.typeOf(frame.boxed ? Ext.Class : 'custom', frame.entry));
+        if (!frame.boxed) this.close(this.customType(frame.entry as RegistryEntry));
+        this.hidden--;
         this.instanceDepth--;
         break;
       case FrameKind.Error:
-        this.close(this.typeOf(Ext.Error, frame.entry));
+        this.close(ERROR_TYPE);
+        if (frame.hiding) this.hidden--;
         this.instanceDepth--;
         break;
     }
@@ -530,15 +542,10 @@ export class JsonWriter extends LeafWriter {
     return json;
   }
 
-  /** The annotation type of a class or error entry, made once per call and kind. */
-  private typeOf(kind: 'custom' | typeof Ext.Class | typeof Ext.Error, entry: RegistryEntry | undefined): AnnotationType {
-    const cache = this.types[kind];
-    let type = cache.get(entry);
-    if (type === undefined) {
-      const id = entry?.id ?? '';
-      type = kind === 'custom' ? ['custom', id] : [EXT, kind, id];
-      cache.set(entry, type);
-    }
+  /** superjson's annotation type of a registered class, `["custom", id]`, made once per call. */
+  private customType(entry: RegistryEntry): AnnotationType {
+    let type = this.customTypes.get(entry);
+    if (type === undefined) this.customTypes.set(entry, (type = ['custom', entry.id]));
     return type;
   }
 
