@@ -30,7 +30,9 @@ await test('the text is a versioned envelope around superjson json/meta', () => 
   assert.equal(stringify([1, 'a', null, true]), '{"celerity":2,"json":[1,"a",null,true]}');
   // What superjson has no form for rides in "ext", beside superjson's meta.
   const shared = { n: 1 };
-  const mixed = JSON.parse(stringify({ a: shared, b: shared, holes: [1, , 3], at: new Date(0) })) as JsonWire;
+  const holes: number[] = [1];
+  holes[2] = 3;
+  const mixed = JSON.parse(stringify({ a: shared, b: shared, holes, at: new Date(0) })) as JsonWire;
   assert.deepEqual(mixed, {
     celerity: 2,
     json: { a: { n: 1 }, b: null, holes: [1, null, 3], at: '1970-01-01T00:00:00.000Z' },

@@ -101,6 +101,12 @@ export interface JsonWire {
   ext?: JsonExt;
 }
 
+/**
+ * The native error classes a version 2 error record's `name` implies: an error of one of these,
+ * still named as its class, needs no `["error", id]` beside superjson's `Error` annotation.
+ */
+export const NATIVE_ERROR_NAMES: ReadonlySet<string> = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
+
 /** The head of celerity's own annotations in version 1 texts (`["celerity", kind, ...]`). */
 export const EXT = 'celerity';
 
@@ -109,8 +115,9 @@ export const Ext = {
   /** `["class",id]`: a class instance whose data needs an annotation of its own; json `[data]`. */
   Class: 'class',
   /**
-   * `["error",id]`: an error of a registered class, beside superjson's `Error` annotation
-   * (version 1: alone, with `id` `""` for an error of no registered class).
+   * `["error",id]`: the class of an error, beside superjson's `Error` annotation; `id` is `""` for
+   * an error of no registered class. Absent when the record's name is a native error class's
+   * ({@link NATIVE_ERROR_NAMES}) and the error is of that class. (Version 1: alone, always.)
    */
   Error: 'error',
   /** `["ref"]`: another occurrence of shared object number `json` (see {@link JsonExt.defs}). */

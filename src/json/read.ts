@@ -16,7 +16,7 @@ import { fromSerialisableError, badJsonError, celerityError } from '../errors.js
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
 import { registryTable } from '../codec/registry.js';
 import { fromBase64, typedArrayConstructor, viewConstructor } from './bytes.js';
-import { Ext, type ReadableJsonVersion } from './format.js';
+import { Ext, NATIVE_ERROR_NAMES, type ReadableJsonVersion } from './format.js';
 import type { PlanNode } from './plan.js';
 import { getOwn, setOwn } from '../codec/own-property.js';
 import type { RegistryEntry } from '../codec/registry.js';
@@ -307,10 +307,12 @@ export class JsonReader {
         return this.map(raw, node);
       case 'set':
         return this.set(raw, node);
-      case 'Error':
-        // An error of no registered class (one of a registered class has ours beside it).
-        if (this.version >= 2) return this.error(raw, node, '');
-        break;
+      case 'Error': {
+        // Without our annotation beside it: a native error, of the class its name says.
+        if (this.version === 1) break;
+        const name = isRecord(raw) ? getOwn(raw, 'name') : undefined;
+        return this.error(raw, node, typeof name === 'string' && NATIVE_ERROR_NAMES.has(name) ? name : '');
+      }
     }
     throw badJsonError(`unknown annotation ${show(type)}`);
   }

@@ -123,7 +123,11 @@ export class ReferenceWriter extends AnnotationWriter {
     if (this.equalities === undefined) return undefined;
     let root: string[] | undefined;
     let others: Record<string, string[]> | undefined;
-    for (const [id, later] of this.equalities) {
+    // In the order the objects were first met, as superjson lists them: it restores a Set member by
+    // moving it to the end, which keeps the positions the later entries name only in this order.
+    const ids = [...this.equalities.keys()].sort((a, b) => a - b);
+    for (const id of ids) {
+      const later = this.equalities.get(id) as string[];
       const path = this.firstPath(id);
       if (path.length === 0) root = later;
       else setOwn((others ??= {}), this.pathText(path), later);

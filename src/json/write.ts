@@ -12,7 +12,7 @@ import { errorToRecord } from '../codec/error-record.js';
 import { TO_JSON, uncloneableError, unregisteredError, toSerialisableError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
 import { registryTable, type RegistryEntry, type Serialisable } from '../codec/registry.js';
-import { Ext, JSON_FORMAT_VERSION, sharedAnnotation, type Annotation, type AnnotationType, type ExtType, type JsonExt, type JsonMeta, type JsonValue, type JsonWire } from './format.js';
+import { Ext, JSON_FORMAT_VERSION, NATIVE_ERROR_NAMES, sharedAnnotation, type Annotation, type AnnotationType, type ExtType, type JsonExt, type JsonMeta, type JsonValue, type JsonWire } from './format.js';
 import { setOwn } from '../codec/own-property.js';
 import { LeafWriter, numberText, REGEXP } from './leaves.js';
 import { ErrorStep, FrameKind, WriteFrame } from './write-frame.js';
@@ -257,7 +257,8 @@ export class JsonWriter extends LeafWriter {
     const record = errorToRecord(value);
     const frame = this.push(FrameKind.Error, value, id);
     this.openOwner();
-    if (entry !== undefined) this.putExt([Ext.Error, entry.id]);
+    // The class travels beside superjson's annotation, unless the name already says it.
+    if (entry === undefined || entry.id !== record.name || !NATIVE_ERROR_NAMES.has(entry.id)) this.putExt([Ext.Error, entry?.id ?? '']);
     frame.entry = entry;
     // superjson's form of an error (name, message, stack, cause) plus, where superjson does not
     // look, an AggregateError's errors and the other own properties.
