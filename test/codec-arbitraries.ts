@@ -16,7 +16,8 @@ export type Spec =
   | { kind: 'regexp'; source: string; flags: string }
   | { kind: 'typed'; type: TypedKind; values: number[] }
   | { kind: 'buffer'; bytes: number[] }
-  | { kind: 'array'; items: Spec[] }
+  /** `named`: properties of the array besides its elements (structured clone keeps them). */
+  | { kind: 'array'; items: Spec[]; named: [string, Spec][] }
   | { kind: 'object'; nullProto: boolean; entries: [string, Spec][] }
   | { kind: 'map'; entries: [Spec, Spec][] }
   | { kind: 'set'; items: Spec[] }
@@ -75,7 +76,12 @@ export const specs = fc.letrec<{ spec: Spec; container: Spec; instance: Spec }>(
     tie('instance'),
   ),
   container: fc.oneof(
-    fc.array(tie('spec'), { maxLength: 4 }).map((items): Spec => ({ kind: 'array', items })),
+    fc
+      .record({
+        items: fc.array(tie('spec'), { maxLength: 4 }),
+        named: fc.oneof({ weight: 4, arbitrary: fc.constant<[string, Spec][]>([]) }, fc.array(fc.tuple(fc.constantFrom<string>('total', 'label', '__proto__', '4294967295', '-1'), tie('spec')), { maxLength: 2 })),
+      })
+      .map(({ items, named }): Spec => ({ kind: 'array', items, named })),
     fc
       .record({
         nullProto: fc.boolean(),
@@ -151,7 +157,10 @@ export class Builder {
         return this.instance(new Box(content));
       }
       case 'array':
-        return this.container([] as unknown[], (target) => spec.items.map((item) => this.child(item, (v) => target.push(v))));
+        return this.container([] as unknown[], (target) => [
+          ...spec.items.map((item) => this.child(item, (v) => target.push(v))),
+          ...spec.named.map(([key, item]) => this.child(item, (v) => defineOwn(target, key, v))),
+        ]);
       case 'object': {
         const target = spec.nullProto ? (Object.create(null) as object) : {};
         return this.container(target, () => spec.entries.map(([key, item]) => this.child(item, (v) => defineOwn(target, key, v))));

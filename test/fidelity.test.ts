@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CelerityError, decode, deserialize, encode, parse, serialize, stringify } from 'celerity';
+import { CelerityError, decode, deserialize, encode, parse, register, serialize, stringify } from 'celerity';
 import { accepted, deliberate, difference, jsonGaps, refused } from './fidelity-support.js';
 
 await test('the codec delivers what structured clone delivers, for every value of the battery', () => {
@@ -90,4 +90,35 @@ await test('both wires refuse, with a CelerityError, every value structured clon
       );
     }
   }
+});
+
+class Tally {
+  constructor(readonly count: number) {}
+  static {
+    register(this, { id: 'fidelity.Tally' });
+  }
+  toSerialisable(): { count: number } {
+    return { count: this.count };
+  }
+  static fromSerialisable(data: { count: number }): Tally {
+    return new Tally(data.count);
+  }
+}
+
+await test('registered instances in the named properties of an array are rebuilt, through both wires', () => {
+  const short = Object.assign([new Tally(1)], { best: new Tally(2), label: 'short' });
+  const long = Object.assign(Array.from({ length: 100 }, (_, i) => i), { best: new Tally(3) });
+  const trips: [string, (value: unknown) => unknown][] = [
+    ['codec', (value) => decode(structuredClone(encode(value)))],
+    ['text', (value) => parse(stringify(value))],
+    ['wire', (value) => deserialize(structuredClone(serialize(value)))],
+  ];
+  for (const [how, trip] of trips) {
+    const [a, b] = trip([short, long]) as [Tally[] & { best: Tally; label: string }, number[] & { best: Tally }];
+    assert.ok(a[0] instanceof Tally && a.best instanceof Tally && b.best instanceof Tally, how);
+    assert.deepEqual([a[0].count, a.best.count, a.label, b.best.count, b.length, b[99]], [1, 2, 'short', 3, 100, 99], how);
+    assert.deepEqual(Object.keys(a), ['0', 'best', 'label'], how);
+  }
+  // The input is not changed by the copies the encoders make.
+  assert.ok(short.best instanceof Tally && short[0] instanceof Tally);
 });

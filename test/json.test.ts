@@ -136,6 +136,22 @@ await test('typed arrays of every kind, ArrayBuffer, DataView and SharedArrayBuf
   assert.equal(copy[1], 42);
 });
 
+await test("typedArrays: 'base64' writes bytes instead of lists of numbers, and both read back", () => {
+  const values = [new Uint8Array([0, 1, 255]), new Float64Array([1.5, 2]), new Int32Array([-7]), new Uint8Array(0)];
+  const lists = JSON.parse(stringify(values)) as { json: unknown[] };
+  const bytes = JSON.parse(stringify(values, { typedArrays: 'base64' })) as { json: unknown[] };
+  assert.deepEqual(lists.json[0], [0, 1, 255]);
+  assert.equal(bytes.json[0], 'AAH/');
+  assert.deepEqual(parse(stringify(values, { typedArrays: 'base64' })), values);
+  assert.deepEqual(parse(stringify(values, { typedArrays: 'numbers' })), values);
+  for (const typedArrays of ['hex', null, true]) {
+    assert.throws(
+      () => stringify(values, { typedArrays: typedArrays as 'base64' }),
+      (error: unknown) => error instanceof CelerityError && error.code === 'ERR_INVALID_OPTION' && error.message.includes("'numbers' or 'base64'"),
+    );
+  }
+});
+
 await test('views over one buffer keep sharing it; a view over part of a buffer sends only its part', () => {
   const buffer = new ArrayBuffer(8);
   const whole = new Uint8Array(buffer);

@@ -4,6 +4,9 @@
  * @module
  */
 
+import { namedKeys } from './array-named-keys.js';
+import { getOwn, setOwn } from './own-property.js';
+
 /** A shallow copy of a plain object, keeping a null prototype and own `__proto__` keys as data. */
 export function copyObject(source: Record<string, unknown>): Record<string, unknown> {
   // Spread defines properties (it never calls the `__proto__` setter), so such keys stay data.
@@ -55,14 +58,21 @@ export function firstHole(source: readonly unknown[]): number {
 }
 
 /**
- * A copy of an array's elements; for a sparse one (`sparse`, or found so here), made from the
- * elements it has, as `slice` walks the whole length.
+ * A copy of an array's elements and named properties; for a sparse one (`sparse`, or found so
+ * here), made from the elements it has, as `slice` walks the whole length.
  */
 export function copyArray(source: readonly unknown[], sparse: boolean): unknown[] {
+  let copy: unknown[];
   // A long array not yet known to be sparse may still have a hole past where the walk is.
-  if (!sparse && (source.length < 65_536 || firstHole(source) === source.length)) return source.slice();
-  const copy: unknown[] = [];
-  copy.length = source.length;
-  for (const index of presentIndices(source, 0)) copy[index] = source[index];
+  if (!sparse && (source.length < 65_536 || firstHole(source) === source.length)) {
+    copy = source.slice();
+  } else {
+    copy = [];
+    copy.length = source.length;
+    for (const index of presentIndices(source, 0)) copy[index] = source[index];
+  }
+  // Neither slice nor the indices bring named properties.
+  const named = namedKeys(source);
+  if (named !== undefined) for (const key of named) setOwn(copy, key, getOwn(source, key));
   return copy;
 }

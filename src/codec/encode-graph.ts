@@ -21,6 +21,7 @@ import type { RegistryEntry } from './registry.js';
 import { PLACE_MAP_KEYS, PLACE_MAP_VALUE, PLACE_NULL_PROTOTYPE, PLACE_PROPERTY, PLACE_SET_MEMBERS } from './wire.js';
 import { setOwn } from './own-property.js';
 import { firstHole, presentIndices } from './copy.js';
+import { namedKeys } from './array-named-keys.js';
 import { serialised } from './encode-instances.js';
 import { boxedMember } from './encode-places.js';
 
@@ -89,9 +90,10 @@ class ContainerNode {
         return (this.original as Record<string, unknown>)[key];
       }
       case ARRAY: {
-        const index = this.children[n] as number;
-        this.slots.push(newSlot(index));
-        return (this.original as unknown[])[index];
+        // An index, or the name of a named property.
+        const key = this.children[n] as number | string;
+        this.slots.push(newSlot(key));
+        return (this.original as unknown[] & Record<string, unknown>)[key];
       }
       case MAP: {
         const entry = this.children[n >> 1] as [unknown, unknown];
@@ -400,9 +402,12 @@ function childrenOf(source: object, kind: ContainerKind): readonly unknown[] {
       const array = source as unknown[];
       // By index until the first hole, then only the elements the array has (see presentIndices).
       const dense = firstHole(array);
-      const indices: number[] = [];
-      for (let i = 0; i < dense; i++) indices.push(i);
-      return dense === array.length ? indices : indices.concat(presentIndices(array, dense));
+      const keys: (number | string)[] = [];
+      for (let i = 0; i < dense; i++) keys.push(i);
+      if (dense < array.length) for (const index of presentIndices(array, dense)) keys.push(index);
+      const named = namedKeys(array);
+      if (named !== undefined) for (const key of named) keys.push(key);
+      return keys;
     }
     case MAP:
       return [...(source as Map<unknown, unknown>)];

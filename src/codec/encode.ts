@@ -17,6 +17,8 @@ import { brokenViewError, TO_THREAD, unregisteredError } from '../errors.js';
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from './path.js';
 import { ENTRY_KEY, registryTable, type RegistryEntry } from './registry.js';
 import { copyArray, copyMapPrefix, copyObject, copySetPrefix, presentIndices } from './copy.js';
+import { namedKeys } from './array-named-keys.js';
+import { getOwn, setOwn } from './own-property.js';
 import { InstanceEncoder, uncloneable } from './encode-instances.js';
 import { boxedMember } from './encode-places.js';
 import {
@@ -203,15 +205,30 @@ export class Encoder extends InstanceEncoder {
       addSegment(e, propertySegment(i));
       throw e;
     }
+    const named = namedKeys(source);
+    if (named !== undefined) copy = this.namedElements(source, named, copy);
     return this.finish(source, copy, isDataRoot);
+  }
+
+  /** Converts the named properties of an array (see {@link element}). */
+  private namedElements(source: unknown[], named: readonly string[], copy: unknown[] | undefined): unknown[] | undefined {
+    for (const key of named) {
+      try {
+        copy = this.element(source, key, copy, false);
+      } catch (e) {
+        addSegment(e, propertySegment(key));
+        throw e;
+      }
+    }
+    return copy;
   }
 
   /**
    * Converts element `index` of `source`; returns the array's copy, made (on the first change, as
    * a sparse copy when `sparse`) or as it was.
    */
-  private element(source: unknown[], index: number, copy: unknown[] | undefined, sparse: boolean): unknown[] | undefined {
-    const child = source[index];
+  private element(source: unknown[], index: number | string, copy: unknown[] | undefined, sparse: boolean): unknown[] | undefined {
+    const child = getOwn(source, index);
     if (typeof child !== 'object' || child === null) {
       if (typeof child === 'function' || typeof child === 'symbol') throw uncloneable(typeof child);
       return copy;
@@ -219,11 +236,11 @@ export class Encoder extends InstanceEncoder {
     const result = this.value(child);
     if (this.pendingInstance >= 0) {
       copy ??= copyArray(source, sparse);
-      copy[index] = result;
+      setOwn(copy, index, result);
       this.place(PLACE_PROPERTY, copy, index);
     } else if (result !== child) {
       copy ??= copyArray(source, sparse);
-      copy[index] = result;
+      setOwn(copy, index, result);
     }
     return copy;
   }

@@ -39,9 +39,11 @@ export class AnnotationWriter {
 
   /** The current path as superjson writes it: escaped segments joined by dots. */
   protected pathText(segments: readonly Segment[]): string {
-    let text = '';
-    for (let i = 0; i < segments.length; i++) text += (i === 0 ? '' : '.') + escapeSegment(segments[i] as Segment);
-    return text;
+    // join makes one flat string; += would make a rope of two pieces per segment, which a deep
+    // shared object (a path per occurrence, each as long as its depth) pays for in garbage.
+    const parts = new Array<string>(segments.length);
+    for (let i = 0; i < segments.length; i++) parts[i] = escapeSegment(segments[i] as Segment);
+    return parts.join('.');
   }
 
   /** Files `annotation` for the current position under the nearest annotated ancestor. */

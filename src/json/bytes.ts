@@ -48,9 +48,12 @@ export function superjsonTypedArrays(): ReadonlySet<string> {
 }
 
 /** The constructor of a typed array superjson writes as a list of numbers, by name, or `undefined`. */
-export function typedArrayConstructor(name: unknown): (new (list: ArrayLike<number>) => ArrayBufferView & { buffer: ArrayBufferLike }) | undefined {
-  return typeof name === 'string' && SUPERJSON_TYPED_ARRAYS.has(name) ? (VIEWS.get(name)?.[0] as unknown as new (list: ArrayLike<number>) => ArrayBufferView & { buffer: ArrayBufferLike }) : undefined;
+export function typedArrayConstructor(name: unknown): NumberArrayConstructor | undefined {
+  return typeof name === 'string' && SUPERJSON_TYPED_ARRAYS.has(name) ? (VIEWS.get(name)?.[0] as unknown as NumberArrayConstructor) : undefined;
 }
+
+/** The constructor of a typed array of numbers (not bigints), as the JSON reader uses it. */
+export type NumberArrayConstructor = new (length: number) => ArrayBufferView & { buffer: ArrayBufferLike; set(list: ArrayLike<number>): void };
 
 /** Base64 of `length` bytes of `buffer` from `offset`. */
 export function toBase64(buffer: ArrayBufferLike, offset: number, length: number): string {

@@ -8,7 +8,7 @@
  * @module
  */
 import { show } from './show.js';
-import { messageOf, badJsonError, CelerityError, isStackOverflow, tooDeepError } from '../errors.js';
+import { messageOf, badJsonError, CelerityError, invalidOption, isStackOverflow, tooDeepError } from '../errors.js';
 import { finishPath } from '../codec/path.js';
 import { JSON_FORMAT_VERSION, type JsonWire, type ReadableJsonVersion } from './format.js';
 import { buildPlan } from './plan.js';
@@ -27,6 +27,13 @@ export interface JsonStringifyOptions {
   strict?: boolean;
   /** The name error paths start from, e.g. `args` gives `args[0].stops[3]`. Default `value`. */
   path?: string;
+  /**
+   * How the typed arrays superjson knows are written. `'numbers'` (the default): superjson's own
+   * form, a list of numbers, which stock superjson reads too. `'base64'`: their bytes in base64,
+   * for binary payloads: a 1 MiB `Uint8Array` writes 2.7 times shorter and many times faster,
+   * but stock superjson sees a string there. `parse` reads both.
+   */
+  typedArrays?: 'numbers' | 'base64';
 }
 
 /** Options of {@link parse} and {@link deserialize}. */
@@ -48,13 +55,20 @@ export type JsonRoundTripOptions = JsonStringifyOptions;
  *   `ERR_TO_SERIALISABLE`, with the `path` of the value at fault.
  */
 export function serialize(value: unknown, options: JsonStringifyOptions = {}): JsonWire {
+  const typedAsNumbers = typedArraysAsNumbers(options.typedArrays);
   try {
-    return new JsonWriter(options.strict ?? true).run(value);
+    return new JsonWriter(options.strict ?? true, typedAsNumbers).run(value);
   } catch (error) {
     if (isStackOverflow(error)) throw tooDeepError('stringify', error);
     finishPath(error, options.path ?? 'value');
     throw error;
   }
+}
+
+function typedArraysAsNumbers(form: unknown): boolean {
+  if (form === undefined || form === 'numbers') return true;
+  if (form === 'base64') return false;
+  throw invalidOption(`options.typedArrays must be 'numbers' or 'base64', got ${show(form)}`);
 }
 
 /**

@@ -33,9 +33,13 @@ export class LeafWriter extends ReferenceWriter {
   /** The registered classes by prototype (to name an instance in a cycle error). */
   protected readonly byPrototype: ReadonlyMap<object, RegistryEntry>;
 
-  constructor(byPrototype: ReadonlyMap<object, RegistryEntry>) {
+  /** Whether the typed arrays superjson knows are written in its form (a list of numbers). */
+  private readonly typedAsNumbers: boolean;
+
+  constructor(byPrototype: ReadonlyMap<object, RegistryEntry>, typedAsNumbers: boolean) {
     super();
     this.byPrototype = byPrototype;
+    this.typedAsNumbers = typedAsNumbers;
   }
 
   protected date(value: Date): JsonValue {
@@ -83,7 +87,7 @@ export class LeafWriter extends ReferenceWriter {
       // read one back, so it keeps base64).
       if (whole) this.enterBufferOf(buffer, id);
       this.done(id);
-      const typed = shared || buffered ? undefined : SUPERJSON_TYPED.get(name);
+      const typed = shared || buffered || !this.typedAsNumbers ? undefined : SUPERJSON_TYPED.get(name);
       const numbers = typed === undefined ? undefined : numberList(value as Float64Array, typed.float);
       if (typed !== undefined && numbers !== undefined) {
         this.put(typed.annotation);

@@ -19,6 +19,7 @@ import { fromBase64, typedArrayConstructor, viewConstructor } from './bytes.js';
 import { Ext, NATIVE_ERROR_NAMES, type ReadableJsonVersion } from './format.js';
 import type { PlanNode } from './plan.js';
 import { getOwn, setOwn } from '../codec/own-property.js';
+import { isArrayIndex } from '../codec/array-named-keys.js';
 import type { RegistryEntry } from '../codec/registry.js';
 import { Ending, ReadFrame, Slots } from './read-frame.js';
 
@@ -164,9 +165,16 @@ export class JsonReader {
       case Slots.Array: {
         const array = frame.json as unknown[];
         const index = arrayIndex(segment, array.length);
-        if (index < 0 || !(index in array)) throw badJsonError(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
-        frame.at = index;
-        return array[index];
+        if (index >= 0 && index in array) {
+          frame.at = index;
+          return array[index];
+        }
+        // A named property, which only the object form gives an array.
+        if (index < 0 && segment !== 'length' && !isArrayIndex(segment) && Object.hasOwn(array, segment)) {
+          frame.at = segment;
+          return getOwn(array, segment);
+        }
+        throw badJsonError(`an annotation names element ${JSON.stringify(segment)}, which the array does not have`);
       }
       case Slots.Object: {
         const record = frame.json as Container;
@@ -223,8 +231,9 @@ export class JsonReader {
     const at = frame.at;
     switch (frame.slots) {
       case Slots.Array:
-        if (value === HOLE) Reflect.deleteProperty(frame.json as unknown[], at as number);
-        else (frame.json as unknown[])[at as number] = value;
+        if (value !== HOLE) setOwn(frame.json as unknown[], at as number | string, value);
+        else if (typeof at === 'number') Reflect.deleteProperty(frame.json as unknown[], at);
+        else throw badJsonError('a hole as a named property of an array');
         return;
       case Slots.Object:
         if (value === HOLE) throw badJsonError('a hole outside an array');
@@ -503,7 +512,9 @@ export class JsonReader {
     // stops at its first hole.
     if (valid) for (let i = 0; valid && i < (raw as unknown[]).length; i++) valid = typeof (raw as unknown[])[i] === 'number';
     if (node.children !== undefined || node.dataDef >= 0 || !valid) throw badJsonError(`malformed ${String(name)} value`);
-    const view = new View(raw as number[]);
+    // set() copies a list many times faster than the constructor iterates one.
+    const view = new View((raw as number[]).length);
+    view.set(raw as number[]);
     if (node.bufferDef >= 0) this.defs[node.bufferDef] = view.buffer;
     return this.made(node, view);
   }
@@ -565,21 +576,28 @@ export class JsonReader {
 }
 
 /**
- * The array a sparse form (`{"0":a,"7":b,"length":8}`) stands for. Costs what its elements cost,
- * whatever its length; every key must be an index below the length.
+ * The array an object form (`{"0":a,"7":b,"length":8,"name":c}`) stands for: its elements by
+ * index, its length, its named properties. Costs what its elements cost, whatever its length; an
+ * index must be below the length.
  */
 function sparseArray(raw: unknown): unknown[] {
   if (!isRecord(raw)) throw badJsonError('a sparse array must be written as an object');
   const length = getOwn(raw, 'length');
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 2 ** 32 - 1) throw badJsonError('a sparse array without a valid length');
   const array: unknown[] = [];
+  const named: string[] = [];
   for (const key of Object.keys(raw)) {
     if (key === 'length') continue;
+    if (!isArrayIndex(key)) {
+      named.push(key);
+      continue;
+    }
     const index = arrayIndex(key, length);
-    if (index < 0) throw badJsonError(`a sparse array with the key ${JSON.stringify(key)}, which is not an index below its length`);
+    if (index < 0) throw badJsonError(`a sparse array with the index ${JSON.stringify(key)}, which is not below its length`);
     array[index] = getOwn(raw, key);
   }
   array.length = length;
+  for (const key of named) setOwn(array, key, getOwn(raw, key));
   return array;
 }
 

@@ -31,10 +31,10 @@ export class WriteFrame {
   /** Plain objects: the keys in order. Errors: the keys of the extra properties. */
   keys: string[] | undefined;
   /**
-   * Arrays written in the sparse form: the indices of the elements after the first hole (then
-   * `index` counts through them, and `out` is the object of elements by index).
+   * Arrays written in the object form: the indices of the elements still to write, then the
+   * names of the named properties (`index` counts through them; `out` is the object by key).
    */
-  present: number[] | undefined;
+  present: (number | string)[] | undefined;
   /** Arrays: whether the first hole was met (and the form chosen). */
   holesCounted = false;
   /** Maps and Sets: the iterator over the entries or members. */

@@ -13,10 +13,11 @@ import { TO_JSON, uncloneableError, unregisteredError, toSerialisableError } fro
 import { addSegment, mapKeySegment, mapValueSegment, propertySegment, setMemberSegment } from '../codec/path.js';
 import { registryTable, type RegistryEntry, type Serialisable } from '../codec/registry.js';
 import { Ext, JSON_FORMAT_VERSION, NATIVE_ERROR_NAMES, sharedAnnotation, type Annotation, type AnnotationType, type ExtType, type JsonExt, type JsonMeta, type JsonValue, type JsonWire } from './format.js';
-import { setOwn } from '../codec/own-property.js';
+import { getOwn, setOwn } from '../codec/own-property.js';
 import { LeafWriter, numberText, REGEXP } from './leaves.js';
 import { ErrorStep, FrameKind, WriteFrame } from './write-frame.js';
 import { firstHole, presentIndices } from '../codec/copy.js';
+import { namedKeys } from '../codec/array-named-keys.js';
 
 // Leaf annotations never gain children, so one (frozen) array each serves every occurrence.
 const UNDEFINED: Annotation = sharedAnnotation(['undefined']);
@@ -50,9 +51,12 @@ export class JsonWriter extends LeafWriter {
   private readonly frames: WriteFrame[] = [];
   private top = 0;
 
-  /** Creates the state for one call; `strict` refuses instances of unregistered classes. */
-  constructor(strict: boolean) {
-    super(registryTable().byPrototype);
+  /**
+   * Creates the state for one call; `strict` refuses instances of unregistered classes;
+   * `typedAsNumbers` writes the typed arrays superjson knows in its form, else in base64.
+   */
+  constructor(strict: boolean, typedAsNumbers: boolean) {
+    super(registryTable().byPrototype, typedAsNumbers);
     this.strict = strict;
   }
 
@@ -210,7 +214,14 @@ export class JsonWriter extends LeafWriter {
   }
 
   private startArray(source: unknown[]): JsonValue {
-    this.push(FrameKind.Array, source, this.enter(source)).out = [];
+    const frame = this.push(FrameKind.Array, source, this.enter(source));
+    frame.out = [];
+    const named = namedKeys(source);
+    if (named !== undefined) {
+      // JSON arrays have no names: the object form, holes and all.
+      frame.holesCounted = true;
+      this.objectForm(frame, presentIndices(source, 0), named);
+    }
     return STARTED;
   }
 
@@ -388,28 +399,38 @@ export class JsonWriter extends LeafWriter {
     const present = presentIndices(source, hole);
     // Few holes: each is written as null with a hole annotation.
     if (source.length - hole - present.length <= present.length) return false;
+    this.objectForm(frame, present, undefined);
+    return true;
+  }
+
+  /**
+   * Switches an array's frame to the object form (`{"0":a,"7":b,"length":8,"name":c}`, the
+   * `sparse` annotation): the elements written so far move into the object under the same paths,
+   * and the frame goes on through the indices in `present`, then the `named` properties.
+   */
+  private objectForm(frame: WriteFrame, present: (number | string)[], named: readonly string[] | undefined): void {
     const dense = frame.out as JsonValue[];
     const out: Record<string, JsonValue> = {};
     for (let i = 0; i < dense.length; i++) out[i] = dense[i] as JsonValue;
-    out.length = source.length;
+    out.length = (frame.source as unknown[]).length;
+    if (named !== undefined) for (const key of named) present.push(key);
     frame.out = out;
     frame.present = present;
     frame.index = 0;
     this.depth = frame.depth;
     this.putExt(SPARSE);
-    return true;
   }
 
   /** {@link next} for an array in the sparse form: through the indices of its elements. */
   private nextPresent(frame: WriteFrame, depth: number): unknown {
-    const present = frame.present as number[];
+    const present = frame.present as (number | string)[];
     const source = frame.source as unknown[];
     const out = frame.out as Record<string, JsonValue>;
     for (let n = frame.index; n < present.length; n++) {
-      const i = present[n] as number;
-      const child = source[i];
+      const i = present[n] as number | string;
+      const child = getOwn(source, i);
       if (typeof child === 'string' || typeof child === 'boolean' || child === null || (typeof child === 'number' && ordinary(child))) {
-        out[i] = child;
+        setOwn(out, i, child);
         continue;
       }
       frame.index = n;
@@ -561,8 +582,8 @@ export class JsonWriter extends LeafWriter {
       case 'object': {
         if (raw === null) return true;
         if (this.ids.has(raw)) return false;
-        // An array with holes may be written in the sparse form, an annotation of its own.
-        if (Array.isArray(raw)) return firstHole(raw) === raw.length;
+        // An array with holes or names may be written in the object form, an annotation of its own.
+        if (Array.isArray(raw)) return firstHole(raw) === raw.length && namedKeys(raw) === undefined;
         return Object.getPrototypeOf(raw) === Object.prototype;
       }
       default:
@@ -580,7 +601,7 @@ function segmentOf(frame: WriteFrame): string {
     case FrameKind.Plain:
       return propertySegment((frame.keys as string[])[frame.index] as string);
     case FrameKind.Array:
-      return propertySegment(frame.present === undefined ? frame.index : (frame.present[frame.index] as number));
+      return propertySegment(frame.present === undefined ? frame.index : (frame.present[frame.index] as number | string));
     case FrameKind.Map:
       return frame.inKey ? mapKeySegment(frame.index) : mapValueSegment(frame.mapKey);
     case FrameKind.Set:
