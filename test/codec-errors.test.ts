@@ -350,9 +350,10 @@ await test('ERR_BAD_WIRE: decode refuses what encode did not make', () => {
     { w: '1', v: 1 },
     { w: 0, v: 1 },
     { w: 1, v: 1 },
-    { w: 3, v: 1 },
+    { w: 2, v: 1 },
+    { w: 4, v: 1 },
     { ...wire, p: 'places' },
-    { ...wire, f: Array.from(wire.f ?? []) },
+    { ...wire, f: 'facts' },
     { ...wire, c: 'classes' },
     { ...wire, n: '1' },
     { ...wire, r: Array.from(wire.r ?? []) },
@@ -363,6 +364,10 @@ await test('ERR_BAD_WIRE: decode refuses what encode did not make', () => {
   for (const value of garbage) {
     throwsCelerity(() => decode(value as Wire), { code: 'ERR_BAD_WIRE' });
     throwsCelerity(() => wireClasses(value as Wire), { code: 'ERR_BAD_WIRE' });
+  }
+  // Facts as a list must be 32-bit integers (wireClasses reads only the class table).
+  for (const facts of [Array.from(wire.f ?? [], (fact, i) => (i === 0 ? fact + 0.5 : fact)), Array.from(wire.f ?? [], (fact, i) => (i === 1 ? String(fact) : fact))]) {
+    throwsCelerity(() => decode({ ...wire, f: facts } as unknown as Wire), { code: 'ERR_BAD_WIRE', message: /fact/ });
   }
   throwsCelerity(() => decode({ w: 99, v: 1 } as unknown as Wire), { code: 'ERR_BAD_WIRE', message: /version 99/ });
   // Rows whose shape is not a list of names, or a row place without a row index.

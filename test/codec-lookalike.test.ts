@@ -50,7 +50,7 @@ function lookalikes(): unknown[] {
   const errorWire = { w: 1, v: { name: 'SpyError', message: 'm' }, c: [['test.SpyError', sideEffectModule, 1]], n: 1, p: [], f: new Int32Array(0), k: [] };
   const unknownWire = { w: 1, v: 1, c: [['nobody.Knows', 'file:///nowhere.js', 0]], p: [{}], f: new Int32Array([0, 0, 0, 0]), k: [], n: 1 };
   const oldLayout = { w: 1, v: { a: data }, p: [{ a: data }, 'a'], f: new Int32Array([0, 0, 0]), c: [['geo.Point', null, 0]], n: 1 };
-  const futureLayout = { w: 2, v: data, p: [data], c: [['geo.Point', sideEffectModule, 0]] };
+  const futureLayout = { w: 4, v: data, p: [data], c: [['geo.Point', sideEffectModule, 0]] };
   const cyclic: Record<string, unknown> = { w: 1, c: [['test.Spy', sideEffectModule, 0]], n: 1, f: new Int32Array([0, 0, 0, 0]), k: [] };
   cyclic.v = cyclic;
   cyclic.p = [cyclic];

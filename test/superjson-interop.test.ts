@@ -11,10 +11,11 @@ import { test } from 'node:test';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import SuperJSON from 'superjson';
-import { parse, register, stringify } from 'celerity';
+import { parse, register, stringify, type Serialisable } from 'celerity';
 import { Point, assertSameShape } from './json-support.js';
 import { accepted } from './fidelity-support.js';
 import { Builder, specs } from './codec-arbitraries.js';
+import { Box, Line, Point as CodecPoint } from './codec-support.js';
 
 /** A class superjson knows by `registerClass` (its own properties are its data) and celerity by `register`. */
 class Account {
@@ -256,10 +257,14 @@ await test('stock superjson never fails on what stringify writes: the fidelity b
     }
     assert.doesNotThrow(() => sj.parse(text), name);
   }
-  // Random values of every kind the codec's property tests build; their classes known to this
-  // superjson by id (what it builds from their data is its own affair).
-  for (const id of ['geo.Point', 'geo.Line', 'test.Box']) {
-    sj.registerCustom<object, null>({ isApplicable: (_v): _v is object => false, serialize: () => null, deserialize: (data) => ({ id, data }) }, id);
+  // Random values of every kind the codec's property tests build; their classes registered with
+  // this superjson as a user would (so that it walks their data when it writes them, and refuses
+  // what it refuses there), built as a record of their id and data when it reads them.
+  for (const [id, cls] of [['geo.Point', CodecPoint], ['geo.Line', Line], ['test.Box', Box]] as const) {
+    sj.registerCustom<Serialisable, null>(
+      { isApplicable: (v): v is Serialisable => v instanceof cls, serialize: (v) => v.toSerialisable() as null, deserialize: (data) => ({ id, data }) as unknown as Serialisable },
+      id,
+    );
   }
   fc.assert(
     fc.property(specs.spec, (spec) => {

@@ -51,7 +51,7 @@ export function isWire(value: unknown): value is Wire {
   if (wire.w !== WIRE_VERSION) return false;
   if (wire.p === undefined) return true;
   const rowsOk = wire.r === undefined || (wire.r instanceof Int32Array && Array.isArray(wire.d) && Array.isArray(wire.s));
-  return rowsOk && Array.isArray(wire.p) && wire.f instanceof Int32Array && Array.isArray(wire.k) && Array.isArray(wire.c) && typeof wire.n === 'number';
+  return rowsOk && Array.isArray(wire.p) && (wire.f instanceof Int32Array || Array.isArray(wire.f)) && Array.isArray(wire.k) && Array.isArray(wire.c) && typeof wire.n === 'number';
 }
 
 function assertWire(value: unknown): asserts value is Wire {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { RegistryEntry } from './registry.js';
-import { FACT_SLOTS, type ClassRow, type Wire } from './wire.js';
+import { FACT_SLOTS, LISTED_FACT_PLACES, type ClassRow, type Wire } from './wire.js';
 
 /**
  * Boxes `value`, the encoded form of instance `instance` of class `cls` standing as a Map key or
@@ -47,7 +47,9 @@ export class PlaceRecorder {
     let facts = this.facts;
     const n = this.factCount;
     if (n + FACT_SLOTS > facts.length) {
-      const grown = new Int32Array(Math.max(128, facts.length * 2));
+      // Starts at 64 bytes, the most V8 keeps inside the object: a larger typed array costs an
+      // allocation outside the heap (microseconds), which one tiny message would pay twice.
+      const grown = new Int32Array(Math.max(16, facts.length * 4));
       grown.set(facts);
       this.facts = facts = grown;
     }
@@ -99,9 +101,17 @@ export class PlaceRecorder {
   protected writePlaces(wire: Wire, instances: number): void {
     if (this.places.length === 0) return;
     wire.p = this.places;
-    wire.f = this.facts.slice(0, this.factCount);
+    wire.f = this.places.length <= LISTED_FACT_PLACES ? listed(this.facts, this.factCount) : this.facts.slice(0, this.factCount);
     wire.k = this.keys;
     wire.c = this.classes;
     wire.n = instances;
   }
+}
+
+/** The first `count` facts as a list of numbers. */
+function listed(facts: Int32Array, count: number): number[] {
+  // Filled by push, so the list stays packed: structured clone copies a holey list element by element.
+  const list: number[] = [];
+  for (let i = 0; i < count; i++) list.push(facts[i] as number);
+  return list;
 }

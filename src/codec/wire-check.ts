@@ -23,13 +23,14 @@ import {
   PLACE_SET_MEMBERS,
   ROW_SLOTS,
   type ClassRow,
+  type Facts,
   type Wire,
 } from './wire.js';
 
 /** A wire that passed {@link checkWire}: every table present and consistent. */
 export interface CheckedWire {
   readonly places: readonly object[];
-  readonly facts: Int32Array;
+  readonly facts: Facts;
   readonly keys: readonly unknown[];
   readonly classes: readonly ClassRow[];
   /** How many instances the places rebuild. */
@@ -90,13 +91,25 @@ function checkBoxList(value: unknown, container: Map<unknown, unknown> | Set<unk
   return list;
 }
 
+/** The facts of a wire (see {@link Wire.f}), checked: an Int32Array, or a list of 32-bit integers. */
+function factsOf(facts: unknown): Facts {
+  if (facts instanceof Int32Array) return facts;
+  if (!Array.isArray(facts)) throw bad('the facts (f) are neither an Int32Array nor a list');
+  const list = facts as unknown[];
+  // Until the first slot that is not an int: a list claiming a great length stops at its first hole.
+  for (let i = 0; i < list.length; i++) {
+    const fact = list[i];
+    if (typeof fact !== 'number' || (fact | 0) !== fact) throw bad(`fact ${String(i)} is not a 32-bit integer`);
+  }
+  return list as number[];
+}
+
 /**
  * Checks every table of `wire` (whose `w` and table types `isWire` has seen) and returns them
  * read as own properties. Throws `ERR_BAD_WIRE`.
  */
 export function checkWire(wire: Wire): CheckedWire {
-  const facts = own(wire, 'f');
-  if (!(facts instanceof Int32Array)) throw bad('the facts (f) are not an Int32Array');
+  const facts = factsOf(own(wire, 'f'));
   const places = denseArray(own(wire, 'p'), 'the place list (p)');
   if (facts.length !== places.length * FACT_SLOTS) throw bad(`the facts (f) hold ${String(facts.length)} slots for ${String(places.length)} places`);
   const keys = denseArray(own(wire, 'k'), 'the key table (k)');

@@ -11,7 +11,7 @@
  */
 
 /** The version of the wire layout; bumped whenever its meaning changes. */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 
 /** A property of a plain object or array: `container[key] = instance`. */
 export const PLACE_PROPERTY = 0;
@@ -43,6 +43,15 @@ export const ROW_SLOTS = 2;
 export type ClassRow = [id: string, module: string | null, isError: 0 | 1];
 
 /**
+ * The facts of a wire's places (see {@link Wire.f}): a list of numbers for a few places (structured
+ * clone copies a short list faster than the smallest typed array), an Int32Array beyond.
+ */
+export type Facts = Int32Array | readonly number[];
+
+/** Places up to which the facts travel as a list of numbers (see {@link Facts}). */
+export const LISTED_FACT_PLACES = 16;
+
+/**
  * An encoded value, safe for structured clone and `postMessage`. Treat it as opaque: pass it to
  * `structuredClone`, `postMessage` or `decode`, nothing else.
  */
@@ -59,7 +68,7 @@ export interface Wire {
    * index `r`; `~i` is entry `i` of `k`. Map-keys and Set-members places find their boxes in `k`
    * as `[box, class, instance, ...]`.
    */
-  f?: Int32Array;
+  f?: Facts;
   /** Place keys that are not array indices: property names (each once), Map keys, box lists. */
   k?: unknown[];
   /** The classes the places refer to, by index. */
