@@ -1,15 +1,21 @@
 /**
- * Dispatch overhead of the task app against raw Piscina on the same thread count:
- * - a no-op run awaited one at a time (latency ratio; target ≤ 1.15×);
- * - no-op runs with 256 in flight (throughput ratio; target ≥ 0.9×);
+ * Dispatch overhead of the task app against raw Piscina (and poolifier) on the same thread count:
+ * - a no-op run awaited one at a time (latency ratio; target ≤ 1.05×);
+ * - a run taking a registered class instance, one at a time, against raw Piscina given the same
+ *   data as a plain object (latency ratio; target ≤ 1.15×);
+ * - no-op runs with 256 in flight, against raw Piscina (target ≥ 0.9×) and poolifier's fixed
+ *   thread pool (target ≥ 1.0×; throughput ratios);
  * - `map` over 50,000 tiny inputs against one raw Piscina run per input (target ≥ 10×);
  * - a soak of 200,000 no-op runs, reporting heap and RSS growth after warm-up.
  */
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
 import { Piscina } from 'piscina';
+import { FixedThreadPool } from 'poolifier';
 import { createApp } from 'celerity';
+import { samples } from './dist.js';
 import type tasks from './fixtures/dispatch-tasks.js';
 
 /** Options of {@link benchDispatch}. */
@@ -31,10 +37,12 @@ export interface Comparison {
   readonly name: string;
   /** What celerity achieved (µs per run, or runs/items per second). */
   readonly celerity: number;
-  /** What raw Piscina achieved, in the same unit. */
-  readonly piscina: number;
+  /** The pool compared against: `Piscina` (raw, the same thread count) or `poolifier`. */
+  readonly against: 'Piscina' | 'poolifier';
+  /** What that pool achieved, in the same unit. */
+  readonly baseline: number;
   readonly unit: string;
-  /** celerity / piscina, oriented so that the target reads naturally (see `target`). */
+  /** celerity / baseline, oriented so that the target reads naturally (see `target`). */
   readonly ratio: number;
   /** The goal, e.g. `≤ 1.15` or `≥ 0.9`. */
   readonly target: string;
@@ -131,12 +139,22 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
   const rounds = quick ? 1 : ROUNDS;
   const batch = quick ? 256 : BATCH;
   const raw = new Piscina({ filename: new URL('./fixtures/raw-piscina.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+  const poolifier = new FixedThreadPool(threads, fileURLToPath(new URL('./fixtures/poolifier-worker.js', import.meta.url)));
   const app = createApp<typeof tasks>({ tasks: new URL('./fixtures/dispatch-tasks.js', import.meta.url), threads });
   const comparisons: Comparison[] = [];
+  const compare = (name: string, against: Comparison['against'], celerity: number, baseline: number, unit: string, target: string): void => {
+    const ratio = celerity / baseline;
+    const limit = Number(/[\d.]+/.exec(target)?.[0]);
+    comparisons.push({ name, against, celerity, baseline, unit, ratio, target, pass: target.startsWith('≤') ? ratio <= limit : ratio >= limit });
+  };
   try {
-    // Let both pools' threads start before anything is timed.
+    // Let the pools' threads start (and the point's class load in the app's) before anything is timed.
     const startup = quick ? 200 : 2000;
-    await Promise.all([windowed(startup, 64, () => raw.run(1)), windowed(startup, 64, () => app.run('noop'))]);
+    await Promise.all([
+      windowed(startup, 64, () => raw.run(1)),
+      windowed(startup, 64, () => poolifier.execute(1)),
+      windowed(startup, 64, (i) => app.run('sum', new samples.Point(i, 1))),
+    ]);
 
     log('dispatch: one at a time');
     const single = await alternate(
@@ -146,9 +164,18 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
       time,
       quick ? 8 : 64,
     );
-    const singleRaw = single.raw * 1000;
-    const singleApp = single.app * 1000;
-    comparisons.push({ name: 'no-op run, one at a time', celerity: singleApp, piscina: singleRaw, unit: 'µs/run', ratio: singleApp / singleRaw, target: '≤ 1.15', pass: singleApp / singleRaw <= 1.15 });
+    compare('no-op run, one at a time', 'Piscina', single.app * 1000, single.raw * 1000, 'µs/run', '≤ 1.05');
+
+    log('dispatch: a class instance as the argument, one at a time');
+    let n = 0;
+    const instance = await alternate(
+      () => raw.run({ x: n++, y: 1 }),
+      () => app.run('sum', new samples.Point(n++, 1)),
+      rounds,
+      time,
+      quick ? 8 : 64,
+    );
+    compare('a class instance as the argument, one at a time (Piscina: the same data, plain)', 'Piscina', instance.app * 1000, instance.raw * 1000, 'µs/run', '≤ 1.15');
 
     log(`dispatch: ${IN_FLIGHT} in flight`);
     const flight = await alternate(
@@ -158,9 +185,15 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
       quick ? time : (time * FLIGHT_ROUNDS) / ROUNDS,
       quick ? 1 : 4,
     );
-    const flightRaw = batch / (flight.raw / 1000);
-    const flightApp = batch / (flight.app / 1000);
-    comparisons.push({ name: `no-op runs, ${IN_FLIGHT} in flight`, celerity: flightApp, piscina: flightRaw, unit: 'runs/s', ratio: flightApp / flightRaw, target: '≥ 0.9', pass: flightApp / flightRaw >= 0.9 });
+    compare(`no-op runs, ${IN_FLIGHT} in flight`, 'Piscina', batch / (flight.app / 1000), batch / (flight.raw / 1000), 'runs/s', '≥ 0.9');
+    const againstPoolifier = await alternate(
+      () => windowed(batch, IN_FLIGHT, () => poolifier.execute(null)),
+      () => windowed(batch, IN_FLIGHT, () => app.run('noop')),
+      quick ? 1 : FLIGHT_ROUNDS,
+      quick ? time : (time * FLIGHT_ROUNDS) / ROUNDS,
+      quick ? 1 : 4,
+    );
+    compare(`no-op runs, ${IN_FLIGHT} in flight`, 'poolifier', batch / (againstPoolifier.app / 1000), batch / (againstPoolifier.raw / 1000), 'runs/s', '≥ 1.0');
 
     log(`dispatch: map over ${mapItems} inputs`);
     const inputs = Array.from({ length: mapItems }, (_, index) => index);
@@ -171,9 +204,7 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
       time,
       quick ? 1 : 2,
     );
-    const mapRaw = mapItems / (mapping.raw / 1000);
-    const mapApp = mapItems / (mapping.app / 1000);
-    comparisons.push({ name: `map over ${mapItems} tiny inputs`, celerity: mapApp, piscina: mapRaw, unit: 'items/s', ratio: mapApp / mapRaw, target: '≥ 10', pass: mapApp / mapRaw >= 10 });
+    compare(`map over ${mapItems} tiny inputs`, 'Piscina', mapItems / (mapping.app / 1000), mapItems / (mapping.raw / 1000), 'items/s', '≥ 10');
 
     log(`dispatch: soak of ${soakRuns} no-op runs`);
     const warmup = Math.min(20_000, Math.floor(soakRuns / 10));
@@ -203,13 +234,14 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
   } finally {
     await app.close();
     await raw.destroy();
+    await poolifier.destroy();
   }
 }
 
 /** Prints a report as a small table. */
 export function formatDispatch(report: DispatchReport): string {
   const lines = report.comparisons.map(
-    (row) => `${row.name.padEnd(34)} celerity ${row.celerity.toFixed(1).padStart(10)}  piscina ${row.piscina.toFixed(1).padStart(10)} ${row.unit.padEnd(8)} ratio ${row.ratio.toFixed(3)} (target ${row.target}) ${row.pass ? 'ok' : 'MISSED'}`,
+    (row) => `${row.name.padEnd(34)} celerity ${row.celerity.toFixed(1).padStart(10)}  ${row.against} ${row.baseline.toFixed(1).padStart(10)} ${row.unit.padEnd(8)} ratio ${row.ratio.toFixed(3)} (target ${row.target}) ${row.pass ? 'ok' : 'MISSED'}`,
   );
   const soak = report.soak;
   lines.push(

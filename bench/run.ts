@@ -50,22 +50,23 @@ function parseTarget(text: string): Pick<Figure, 'target' | 'better'> {
 }
 
 function dispatchSuite(report: DispatchReport): SuiteResult {
-  const group = 'dispatch and map: celerity against raw Piscina';
+  const group = 'dispatch and map: celerity against raw Piscina and poolifier';
   return {
     suite: 'dispatch',
-    title: `no-op runs and map against raw Piscina (${report.threads} threads each), and a soak`,
+    title: `no-op runs, class-instance arguments and map against raw Piscina and poolifier (${report.threads} threads each), and a soak`,
     rows: [
-      ...report.comparisons.map((c) => ({ comparison: c.name, celerity: round(c.celerity), piscina: round(c.piscina), unit: c.unit, ratio: round(c.ratio), target: c.target })),
+      ...report.comparisons.map((c) => ({ comparison: c.name, against: c.against, celerity: round(c.celerity), baseline: round(c.baseline), unit: c.unit, ratio: round(c.ratio), target: c.target })),
       {
         comparison: `soak: ${report.soak.runs} no-op runs`,
+        against: null,
         celerity: round(report.soak.seconds),
-        piscina: null,
+        baseline: null,
         unit: 's',
         ratio: null,
         target: `heap after GC ${report.soak.heapAfterWarmupMb} → ${report.soak.heapAtEndMb} MB (growth ${report.soak.growthMb} MB); RSS ${report.soak.rssAfterWarmupMb} → ${report.soak.rssAtEndMb} MB (growth ${report.soak.rssGrowthMb} MB)`,
       },
     ],
-    figures: report.comparisons.map((c) => ({ group, log: true, label: `${c.name} (${c.unit})`, name: `${c.name}: celerity ÷ raw Piscina (${c.unit})`, value: c.ratio, ...parseTarget(c.target) })),
+    figures: report.comparisons.map((c) => ({ group, log: true, label: `${c.name} (${c.unit}, ${c.against})`, name: `${c.name}: celerity ÷ ${c.against === 'Piscina' ? 'raw Piscina' : c.against} (${c.unit})`, value: c.ratio, ...parseTarget(c.target) })),
     details: report,
   };
 }
