@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { runConversionBench } from './conversion.js';
 import { benchDispatch, type DispatchReport } from './dispatch.js';
 import { machine, samples, svg, table, type ChartGroup } from './dist.js';
@@ -182,21 +183,45 @@ export async function runAll(settings: RunSettings): Promise<RunReport> {
   return report;
 }
 
-function parseArgs(argv: readonly string[]): RunSettings {
-  const quick = argv.includes('--quick');
-  const value = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    return i === -1 ? undefined : argv[i + 1];
-  };
-  const only = value('--only')?.split(',');
+const USAGE = `Usage: npm run bench -- [--quick] [--only SUITES] [--out DIR]
+
+Runs the benchmark suites and prints their tables and a summary of the ratios to quote.
+
+  --quick        tiny sizes and times: a smoke run whose figures mean nothing (writes nothing
+                 unless --out is given)
+  --only SUITES  a comma-separated list of suites to run: ${Object.keys(SUITES).join(', ')}
+  --out DIR      where the JSON and SVG results go (default: bench/results)
+  --help         this text
+`;
+
+/** The settings the flags ask for, or `undefined` when they ask for the usage text. */
+function parseFlags(argv: readonly string[]): RunSettings | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const only = values.only?.split(',');
   const unknown = only?.filter((name) => !(name in SUITES));
   if (unknown !== undefined && unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
   // A quick run's figures are meaningless: it never replaces the committed latest results by default.
-  const out = value('--out') ?? (quick ? undefined : fileURLToPath(new URL('../../bench/results', import.meta.url)));
-  return { quick, only, out };
+  const out = values.out ?? (values.quick ? undefined : fileURLToPath(new URL('../../bench/results', import.meta.url)));
+  return { quick: values.quick, only, out };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const report = await runAll(parseArgs(process.argv.slice(2)));
-  if (report.failures.length > 0) process.exitCode = 1;
+  let settings: RunSettings | undefined;
+  try {
+    settings = parseFlags(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (settings === undefined) {
+    process.stdout.write(USAGE);
+  } else {
+    const report = await runAll(settings);
+    if (report.failures.length > 0) process.exitCode = 1;
+  }
 }

@@ -33,6 +33,15 @@ export interface TaskApp<T = AnyTasks, O extends SubmitOptions = SubmitOptions> 
   map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]>;
   /** Counters and timings since the app started. */
   stats(): AppStats;
+  /**
+   * Back-pressure: `true` while runs wait for a thread (on a queue app, while jobs this process
+   * submitted wait for a worker), so that submitting more now only lengthens the queue. A producer
+   * that submits while it is `false`, and otherwise awaits {@link drained}, keeps every thread busy
+   * without piling work up in memory.
+   */
+  readonly needsDrain: boolean;
+  /** Resolves once no run waits (at once if none does): the awaitable form of a `'drain'` event. */
+  drained(): Promise<void>;
   /** Refuses new work (`ERR_APP_CLOSED`), finishes what this app submitted, then lets its resources go. */
   close(options?: CloseOptions): Promise<void>;
   /** Rejects everything unsettled with `ERR_APP_DESTROYED` and lets its resources go at once. */
@@ -71,6 +80,14 @@ class PoolApp<T> implements App<T> {
 
   stats(): AppStats {
     return this.#core.stats();
+  }
+
+  get needsDrain(): boolean {
+    return this.#core.counters.needsDrain;
+  }
+
+  drained(): Promise<void> {
+    return this.#core.counters.drained();
   }
 
   async close(options?: CloseOptions): Promise<void> {

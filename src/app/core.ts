@@ -20,6 +20,7 @@ import { Counters } from './counters.js';
 import type { ResolvedOptions } from './options.js';
 import type { AppStats } from './stats.js';
 import { ThreadLifecycle } from './threads.js';
+import { PriorityTaskQueue } from './task-queue.js';
 import { Transport } from './transport.js';
 
 type PoolOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
@@ -87,6 +88,8 @@ export class Core {
       recordTiming: false,
       // A task the balancer could not place goes back to the head of the queue, not the tail.
       stricterFIFO: true,
+      // Waiting tasks in priority order (submit's `priority`), first come first served within one.
+      taskQueue: new PriorityTaskQueue(),
       loadBalancer: balancer.balance,
     };
     if (options.resourceLimits !== undefined) poolOptions.resourceLimits = options.resourceLimits;

@@ -4,7 +4,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { Reservoir, type AppStats } from './stats.js';
+import { TimeHistogram, type AppStats } from './stats.js';
 
 /** Where a run is, for the `queued` / `running` counters. */
 export const PLACE_NONE = 0;
@@ -23,17 +23,57 @@ export class Counters {
   running = 0;
   /** Recent task run time, ms (a moving average): the balancer queues tasks behind others only while it is short. */
   recentRunMs = Infinity;
-  private readonly runTime = new Reservoir();
-  private readonly waitTime = new Reservoir();
-  private readonly codecTime = new Reservoir();
+  private readonly runTime = new TimeHistogram();
+  private readonly waitTime = new TimeHistogram();
+  private readonly codecTime = new TimeHistogram();
   private readonly startedAt = performance.now();
 
-  /** Moves `weight` runs between the queued / running counters. */
-  move(weight: number, from: number, to: number): void {
-    if (from === PLACE_QUEUED) this.queued -= weight;
-    else if (from === PLACE_RUNNING) this.running -= weight;
-    if (to === PLACE_QUEUED) this.queued += weight;
-    else if (to === PLACE_RUNNING) this.running += weight;
+  /** When each queued job (a run, a map chunk, a queue job) began to wait; in that order (a Map keeps it). */
+  private readonly waiting = new Map<object, number>();
+  /** Callers of {@link drained} waiting for the queue to empty. */
+  private drainWaiters: (() => void)[] = [];
+
+  /** Moves job `who`, standing for `weight` runs, between the queued / running counters. */
+  move(weight: number, from: number, to: number, who: object): void {
+    if (from === PLACE_QUEUED) {
+      this.queued -= weight;
+      this.waiting.delete(who);
+      if (this.queued === 0 && this.drainWaiters.length > 0) this.drain();
+    } else if (from === PLACE_RUNNING) {
+      this.running -= weight;
+    }
+    if (to === PLACE_QUEUED) {
+      this.queued += weight;
+      this.waiting.set(who, performance.now());
+    } else if (to === PLACE_RUNNING) {
+      this.running += weight;
+    }
+  }
+
+  /** Whether runs wait for a thread (or a worker): submitting more now only lengthens the queue. */
+  get needsDrain(): boolean {
+    return this.queued > 0;
+  }
+
+  /** Resolves once no run waits (at once if none does). */
+  drained(): Promise<void> {
+    if (this.queued === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.drainWaiters.push(resolve);
+    });
+  }
+
+  /** Wakes every {@link drained} caller (the queue emptied, or the app is shutting down). */
+  drain(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** How long the longest-waiting queued run has waited so far, ms (0 when none waits). */
+  private oldestWait(): number {
+    for (const since of this.waiting.values()) return performance.now() - since;
+    return 0;
   }
 
   /** Records a task's timings (ms). */
@@ -54,6 +94,7 @@ export class Counters {
       failed: this.failed,
       cancelled: this.cancelled,
       queued: this.queued,
+      oldestWait: this.oldestWait(),
       running: this.running,
       threads,
       utilization: capacity > 0 ? Math.min(1, this.runTime.total / capacity) : 0,

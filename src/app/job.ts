@@ -66,6 +66,8 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   private graces: Map<number, NodeJS.Timeout> | undefined;
   /** The id and attempt the task sees, when the run stands for a queue's job. */
   protected label: RunLabel | undefined;
+  /** Where the job's tries go among those waiting for a thread (see `task-queue.ts`): 0 for none, else lower sooner. */
+  priority = 0;
   /** Times the current try was posted again (see {@link MAX_REPOSTS}). */
   private reposts = 0;
   /** Set while the current try waits for an answer event whose thread is gone. */
@@ -269,7 +271,7 @@ export abstract class Job extends Active implements Dispatchable, AnswerSink {
   /** Moves the job between the queued / running counters. */
   protected setPlace(place: number): void {
     if (place === this.place) return;
-    this.core.counters.move(this.weight, this.place, place);
+    this.core.counters.move(this.weight, this.place, place, this);
     this.place = place;
   }
 

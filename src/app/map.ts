@@ -84,10 +84,12 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
   /** Measured run time per input, ms (a moving average). */
   private perItem: number | undefined;
   private abortListener: (() => void) | undefined;
+  /** The priority of every chunk (0: none). */
+  private readonly priority: number;
 
   constructor(core: Core, name: string, source: Source<T>, given: MapOptions) {
     super();
-    const { chunkSize, concurrency, signal, onProgress } = resolveMapOptions(given, core.options.maxThreads);
+    const { chunkSize, concurrency, signal, onProgress, priority } = resolveMapOptions(given, core.options.maxThreads);
     this.promise = new Promise<R[]>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -97,6 +99,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
     this.source = source;
     this.fixedSize = chunkSize;
     this.concurrency = concurrency;
+    this.priority = priority;
     this.signal = signal;
     this.onProgress = onProgress;
     if (source.kind === 'array') this.results.length = source.items.length;
@@ -209,7 +212,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
       });
       throw error;
     }
-    this.out.add(new Chunk<R>(this.core, this, this.name, offset, items.length, args));
+    this.out.add(new Chunk<R>(this.core, this, this.name, offset, items.length, args, this.priority));
   }
 
   /** A chunk succeeded. */
@@ -276,8 +279,9 @@ class Chunk<R> extends Job {
   readonly count: number;
   private readonly mapper: ChunkOwner<R>;
 
-  constructor(core: Core, mapper: ChunkOwner<R>, name: string, offset: number, count: number, args: EncodedArgs) {
+  constructor(core: Core, mapper: ChunkOwner<R>, name: string, offset: number, count: number, args: EncodedArgs, priority: number) {
     super(core, count);
+    this.priority = priority;
     this.mapper = mapper;
     this.offset = offset;
     this.count = count;

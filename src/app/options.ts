@@ -290,6 +290,22 @@ export interface SubmitOptions {
   transfer?: readonly ArrayBuffer[];
   /** Retry a failed run. */
   retry?: RetryOptions;
+  /**
+   * An integer from 1 (highest) to 2,097,152, as in BullMQ: among runs waiting for a thread, a
+   * lower number runs sooner, equal ones in the order they were submitted; runs without a
+   * priority go before all that have one. A running task is never interrupted for another.
+   */
+  priority?: number;
+}
+
+/** The most a priority may be (BullMQ's limit, so both backends take the same numbers). */
+export const MAX_PRIORITY = 2_097_152;
+
+/** Checks a `priority` option; throws `ERR_INVALID_OPTION`. Returns 0 for none. */
+export function resolvePriority(priority: unknown): number {
+  if (priority === undefined) return 0;
+  if (!(isPositiveInteger(priority) && priority <= MAX_PRIORITY)) throw invalidOption(`options.priority must be an integer from 1 (highest) to ${MAX_PRIORITY}`);
+  return priority;
 }
 
 /** Submit options, checked and filled in. */
@@ -299,6 +315,8 @@ export interface ResolvedSubmitOptions {
   readonly onProgress: ((value: unknown) => void) | undefined;
   readonly transfer: readonly ArrayBuffer[] | undefined;
   readonly retry: RetryOptions | undefined;
+  /** 0 for none, else 1 (highest) to {@link MAX_PRIORITY}. */
+  readonly priority: number;
   /** The id and attempt the task sees instead of the run's own (see {@link RUN_LABEL}). */
   readonly label?: RunLabel;
 }
@@ -310,7 +328,7 @@ export interface ResolvedSubmitOptions {
 export const RUN_LABEL: unique symbol = Symbol('celerity.runLabel');
 
 /** Submit options when none are given and the app has no `timeout`. */
-export const NO_SUBMIT_OPTIONS: ResolvedSubmitOptions = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined };
+export const NO_SUBMIT_OPTIONS: ResolvedSubmitOptions = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined, priority: 0 };
 
 /** Validates submit options against the app's `timeout`; throws `ERR_INVALID_OPTION` naming the option. */
 export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeout: number): ResolvedSubmitOptions {
@@ -347,6 +365,7 @@ export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeou
     onProgress: onProgress === undefined ? undefined : (value: unknown) => { (onProgress as NonNullable<SubmitOptions['onProgress']>).call(given, value); },
     transfer,
     retry,
+    priority: resolvePriority(options.priority),
     ...labelOf(given),
   };
 }
@@ -364,6 +383,8 @@ export interface MapOptions {
   signal?: AbortSignal;
   /** Called as inputs complete: how many are done and, once known, how many there are. */
   onProgress?(done: number, total: number | undefined): void;
+  /** The priority of every chunk of the map, as `submit`'s {@link SubmitOptions.priority}. */
+  priority?: number;
 }
 
 /** Map options, checked and filled in. */
@@ -373,6 +394,8 @@ export interface ResolvedMapOptions {
   readonly concurrency: number;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
+  /** 0 for none. */
+  readonly priority: number;
 }
 
 /** Validates map options for an app of `maxThreads`; throws `ERR_INVALID_OPTION` naming the option. */
@@ -390,6 +413,7 @@ export function resolveMapOptions(given: MapOptions | undefined, maxThreads: num
     concurrency: concurrency ?? maxThreads * 2,
     signal,
     onProgress: onProgress === undefined ? undefined : (done, total) => { (onProgress as NonNullable<MapOptions['onProgress']>).call(given, done, total); },
+    priority: resolvePriority(options.priority),
   };
 }
 

@@ -109,6 +109,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     }
     this.options = checked;
     this.label = checked.label;
+    this.priority = checked.priority;
     if (arePlainPrimitives(args)) {
       // Nothing for the codec to do: skip it, and its clock.
       this.args = { value: args, wire: false };

@@ -1,8 +1,11 @@
 /**
- * Command-line flags: `--name value`, `--name=value` and bare switches, checked against a list.
- * Every mistake is a {@link UsageError} with a one-line message.
+ * Command-line flags: `--name value`, `--name=value` and bare switches, checked against a list by
+ * Node's `util.parseArgs`. Every mistake is a {@link UsageError} with a one-line message.
  * @module
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** A mistake on the command line: the command prints its one-line message and exits with 2. */
 export class UsageError extends Error {
@@ -24,37 +27,48 @@ export type Flags = Map<string, string | true>;
 
 /** Parses `argv` against `specs`; `command` names the command in messages. */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string): Flags {
-  const flags: Flags = new Map();
   const hint = `(see ${command} --help)`;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    } else if (/^-[a-zA-Z]$/.test(arg)) {
-      const short = arg.slice(1);
-      const spec = specs.find((s) => s.short === short);
-      if (spec === undefined) throw new UsageError(`${command}: unknown option ${arg} ${hint}`);
-      name = spec.name;
-    } else {
-      throw new UsageError(`${command}: unexpected argument '${arg}' ${hint}`);
-    }
-    const spec = specs.find((s) => s.name === name);
-    if (spec === undefined) throw new UsageError(`${command}: unknown option --${name} ${hint}`);
-    if (flags.has(name)) throw new UsageError(`${command}: --${name} given more than once`);
+  const options: ParseArgsOptionsConfig = {};
+  for (const spec of specs) options[spec.name] = spec.short === undefined ? { type: spec.value === undefined ? 'boolean' : 'string' } : { type: spec.value === undefined ? 'boolean' : 'string', short: spec.short };
+  let tokens: ReturnType<typeof parseArgs>['tokens'];
+  try {
+    ({ tokens } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true }));
+  } catch (error) {
+    throw new UsageError(`${command}: ${describeMistake(error, specs)} ${hint}`);
+  }
+  const flags: Flags = new Map();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = specs.find((s) => s.name === token.name) as FlagSpec;
+    if (flags.has(token.name)) throw new UsageError(`${command}: --${token.name} given more than once`);
     if (spec.value === undefined) {
-      if (inline !== undefined) throw new UsageError(`${command}: --${name} takes no value`);
-      flags.set(name, true);
+      flags.set(token.name, true);
       continue;
     }
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
-      throw new UsageError(`${command}: --${name} needs a value (${spec.value})`);
-    }
-    flags.set(name, value);
+    // parseArgs takes the next word whatever it is; an empty one, or a flag, is a missing value.
+    const value = token.value ?? '';
+    if (value === '' || (!token.inlineValue && value.startsWith('--'))) throw new UsageError(`${command}: --${token.name} needs a value (${spec.value})`);
+    flags.set(token.name, value);
   }
   return flags;
+}
+
+/** The one-line description of what `parseArgs` refused (its own wording names the flag). */
+function describeMistake(error: unknown, specs: readonly FlagSpec[]): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
+  const name = /^--?([^\s<=]+)/.exec(quoted)?.[1] ?? '';
+  const spec = specs.find((s) => s.name === name || s.short === name);
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${quoted}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${quoted}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (spec !== undefined) return spec.value === undefined ? `--${spec.name} takes no value` : `--${spec.name} needs a value (${spec.value})`;
+      return message;
+    default:
+      return message;
+  }
 }

@@ -42,8 +42,6 @@ export type QueueRetryOptions = Omit<RetryOptions, 'when'> & { when?: never };
 export interface QueueSubmitOptions extends SubmitOptions {
   /** Wait this long (ms) before the job may run (BullMQ's `delay`). Default 0. */
   delay?: number;
-  /** BullMQ's priority: 1 is the highest; jobs without one come first. */
-  priority?: number;
   /** The job's id; by default a random UUID. Adding a job whose id exists returns that job (BullMQ's dedup). */
   jobId?: string;
   /** BullMQ attempts and backoff; no `when`: a function cannot reach the worker processes. */
@@ -122,9 +120,8 @@ export function resolveQueueSubmitOptions(given: QueueSubmitOptions | undefined,
     throw invalidOption('options.retry.when cannot reach the worker processes of a queue (a function does not cross processes); throw an UnrecoverableError from the task for errors that must not be retried instead');
   }
   const shared = resolveSubmitOptions(given, appTimeout);
-  const { delay = 0, priority, jobId } = options;
+  const { delay = 0, jobId } = options;
   if (!isNonNegativeInteger(delay)) throw invalidOption('options.delay must be a non-negative integer number of milliseconds');
-  if (priority !== undefined && !(isPositiveInteger(priority) && priority <= 2_097_152)) throw invalidOption('options.priority must be an integer from 1 (highest) to 2097152');
   const attempts = shared.retry?.attempts ?? 1;
   let backoff: ResolvedQueueSubmit['backoff'];
   if (shared.retry !== undefined && attempts > 1) {
@@ -141,7 +138,7 @@ export function resolveQueueSubmitOptions(given: QueueSubmitOptions | undefined,
     attempts,
     backoff,
     delay,
-    priority,
+    priority: shared.priority === 0 ? undefined : shared.priority,
     jobId: jobId === undefined ? undefined : checkJobId(jobId),
   };
 }

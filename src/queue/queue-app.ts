@@ -124,13 +124,13 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
   private listen(events: QueueEvents): void {
     events.on('active', ({ jobId }) => {
       this.each(jobId, (run) => {
-        if (run.state !== 'running') this.counters.move(1, PLACE_QUEUED, PLACE_RUNNING);
+        if (run.state !== 'running') this.counters.move(1, PLACE_QUEUED, PLACE_RUNNING, run);
         run.active();
       });
     });
     const back = ({ jobId }: { jobId: string }): void => {
       this.each(jobId, (run) => {
-        if (run.state === 'running') this.counters.move(1, PLACE_RUNNING, PLACE_QUEUED);
+        if (run.state === 'running') this.counters.move(1, PLACE_RUNNING, PLACE_QUEUED, run);
         run.waiting();
       });
     };
@@ -292,6 +292,14 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     return this.counters.snapshot(0, 0);
   }
 
+  get needsDrain(): boolean {
+    return this.counters.needsDrain;
+  }
+
+  drained(): Promise<void> {
+    return this.counters.drained();
+  }
+
   async close(options?: CloseOptions): Promise<void> {
     const timeout = resolveCloseTimeout(options);
     this.closing ??= this.shutDown(timeout);
@@ -353,7 +361,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       if (at >= 0) runs.splice(at, 1);
       if (runs.length === 0) this.runs.delete(run.id);
     }
-    this.counters.move(1, run.state === 'running' ? PLACE_RUNNING : PLACE_QUEUED, PLACE_NONE);
+    this.counters.move(1, run.state === 'running' ? PLACE_RUNNING : PLACE_QUEUED, PLACE_NONE, run);
     if (state === 'succeeded') this.counters.completed++;
     else if (state === 'cancelled') this.counters.cancelled++;
     else this.counters.failed++;
@@ -367,7 +375,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     if (list === undefined) this.runs.set(id, [run as QueueRun<unknown>]);
     else list.push(run as QueueRun<unknown>);
     this.counters.submitted++;
-    this.counters.move(1, PLACE_NONE, PLACE_QUEUED);
+    this.counters.move(1, PLACE_NONE, PLACE_QUEUED, run);
     return run;
   }
 
