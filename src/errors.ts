@@ -21,6 +21,7 @@ export type CelerityErrorCode =
   | 'ERR_TOO_DEEP'
   | 'ERR_INVALID_OPTION'
   | 'ERR_UNKNOWN_TASK'
+  | 'ERR_ARGUMENT_COUNT'
   | 'ERR_TASK_TIMEOUT'
   | 'ERR_TASK_CANCELLED'
   | 'ERR_WORKER_EXITED'
@@ -95,6 +96,16 @@ export class UnrecoverableError extends Error {
 /** Whether `error` asks for no further tries: an {@link UnrecoverableError}, or an error of that name from elsewhere. */
 export function isUnrecoverable(error: unknown): boolean {
   return error instanceof UnrecoverableError || (error instanceof Error && error.name === 'UnrecoverableError');
+}
+
+/**
+ * Whether another try cannot mend `error`: the call itself is wrong (no such task, too many
+ * arguments, data that cannot be read or rebuilt), whatever thread or worker takes it.
+ */
+export function isPermanent(error: unknown): boolean {
+  if (!(error instanceof CelerityError)) return false;
+  const code = error.code;
+  return code === 'ERR_BAD_JSON' || code === 'ERR_UNKNOWN_TASK' || code === 'ERR_ARGUMENT_COUNT' || code === 'ERR_UNKNOWN_CLASS' || code === 'ERR_FROM_SERIALISABLE';
 }
 
 /** Builds a `CelerityError` whose message ends with the path, when one is known. */

@@ -17,8 +17,8 @@ export {
   type RegisterOptions,
 } from './codec/registry.js';
 export { encode, decode, isWire, wireClasses, missingClasses, type EncodeOptions, type DecodeOptions, type Wire, type WireClass } from './codec/index.js';
-export { createApp, type App, type TaskApp } from './app/app.js';
-export { defineTasks, type TaskContext, type Task, type TaskTable, type AnyTasks, type TaskName, type TaskArgs, type TaskResult, type TaskInput } from './protocol/tasks.js';
+export { createApp, type App, type RunsWith, type TaskApp } from './app/app.js';
+export { defineTasks, type TaskContext, type Task, type TaskTable, type AnyTasks, type TaskName, type TaskArgs, type TaskResult, type TaskInput, type TaskProgress, type WithProgress } from './protocol/tasks.js';
 export type { AppOptions, RecycleOptions, SubmitOptions, RetryOptions, MapOptions, CloseOptions } from './app/options.js';
 export type { TaskRun, RunState } from './app/run.js';
 export type { AppStats, TimeSummary } from './app/stats.js';

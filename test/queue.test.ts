@@ -110,6 +110,24 @@ await describe('celerity/bullmq with two worker processes', { skip, timeout: 180
     assert.ok(Date.now() - started < 10_000);
   });
 
+  await test('with(options), needsDrain, drained() and oldestWait work as on the in-process app', async () => {
+    const error = await rejection(app.with({ timeout: 300 }).run('cpu', 20_000));
+    assert.equal(error.code, 'ERR_TASK_TIMEOUT');
+    assert.throws(() => app.with({ jobId: 'one' }), (thrown: unknown) => thrown instanceof CelerityError && thrown.code === 'ERR_INVALID_OPTION');
+    // Every run of the tests before has settled: nothing is counted as waiting or running.
+    assert.equal(app.stats().queued, 0);
+    assert.equal(app.stats().running, 0);
+    await app.drained();
+    assert.equal(app.needsDrain, false);
+    const later = [app.with({ delay: 300 }).run('add', 1, 2), app.submit('add', [3, 4], { delay: 300, priority: 2 })];
+    assert.equal(app.needsDrain, true);
+    await delay(100);
+    assert.ok(app.stats().oldestWait >= 80, `oldestWait ${app.stats().oldestWait}`);
+    await app.drained();
+    assert.equal(app.needsDrain, false);
+    assert.deepEqual(await Promise.all(later), [3, 7]);
+  });
+
   await test('a queued (delayed) job that is cancelled is removed and never runs', async () => {
     const run = app.submit('add', [1, 1], { delay: 60_000, jobId: 'cancel-queued' });
     await delay(200);

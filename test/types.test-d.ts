@@ -50,6 +50,30 @@ export async function typeChecks(): Promise<void> {
   });
   expectType<TaskRun<Point>>(run);
   assertEqual<typeof run.state, 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'>(true);
+  // A task that declares this: TaskContext<P> gives onProgress values of type P; others unknown.
+  app.submit('countdown', [3], {
+    onProgress: (value) => {
+      assertEqual<typeof value, { left: number }>(true);
+    },
+  });
+  // @ts-expect-error onProgress of countdown takes { left: number }, not a string
+  app.submit('countdown', [3], { onProgress: (value: string) => value });
+  const countdownTask = defineTasks({
+    count(this: TaskContext<number>, n: number): number {
+      this.progress(n);
+      // @ts-expect-error a task sends only the progress type it declares
+      this.progress('half');
+      return n;
+    },
+  });
+  expectType<typeof countdownTask>(countdownTask);
+  // Options given once through with(): the same names, arguments and results.
+  const viaWith = await app.with({ timeout: 5_000, priority: 2 }).run('add', 1, 2);
+  assertEqual<typeof viaWith, number>(true);
+  // @ts-expect-error a wrong argument through with()
+  await app.with({ timeout: 5 }).run('add', 1, '2');
+  // @ts-expect-error a wrong option of with()
+  app.with({ timeout: '5s' });
   // @ts-expect-error arguments of submit are a tuple of the task's parameters
   app.submit('move', [1, 1]);
   // @ts-expect-error a wrong submit option
@@ -111,6 +135,16 @@ export async function typeChecks(): Promise<void> {
   const queued = await onQueue.run('move', new Point(1, 2), 3);
   assertEqual<typeof queued, Point>(true);
   onQueue.submit('add', [1, 2], { delay: 10, priority: 1, jobId: 'x', retry: { attempts: 3, backoff: 'exponential' } });
+  onQueue.submit('countdown', [3], {
+    delay: 10,
+    onProgress: (value) => {
+      assertEqual<typeof value, { left: number }>(true);
+    },
+  });
+  // Back-pressure on both backends.
+  expectType<boolean>(onQueue.needsDrain && app.needsDrain);
+  await onQueue.drained();
+  await app.drained();
   // @ts-expect-error retry.when cannot cross processes
   onQueue.submit('add', [1, 2], { retry: { attempts: 2, when: () => true } });
   // @ts-expect-error no such task

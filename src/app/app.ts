@@ -6,10 +6,10 @@
  */
 import { Core } from './core.js';
 import { startMap } from './map.js';
-import { resolveCloseTimeout, resolveOptions, type AppOptions, type CloseOptions, type MapOptions, type SubmitOptions } from './options.js';
+import { resolveCloseTimeout, resolveOptions, resolveSubmitOptions, type AppOptions, type CloseOptions, type MapOptions, type SubmitOptions } from './options.js';
 import { Run, type TaskRun } from './run.js';
 import type { AppStats } from './stats.js';
-import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from '../protocol/tasks.js';
+import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskProgress, TaskResult, WithProgress } from '../protocol/tasks.js';
 
 /**
  * What every task app offers, whichever backend runs its tasks: the in-process pool
@@ -25,12 +25,18 @@ export interface TaskApp<T = AnyTasks, O extends SubmitOptions = SubmitOptions> 
   /** Runs task `name` with `args`; resolves to its decoded result. */
   run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>>;
   /** Submits task `name` with `args`, returning a {@link TaskRun} to await, watch or cancel. */
-  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: O): TaskRun<TaskResult<T, K>>;
+  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: WithProgress<O, TaskProgress<T, K>>): TaskRun<TaskResult<T, K>>;
   /**
    * Runs task `name` once per input (each input is the task's one argument); resolves to the
    * results in input order. The first failure rejects the map and cancels what remains.
    */
   map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]>;
+  /**
+   * Options given once for the runs made through what it returns, kept apart from the task's
+   * arguments: `app.with({ timeout: 5_000, priority: 1 }).run('improve', route)`. Checked at once
+   * (`ERR_INVALID_OPTION`); `submit` through it may add or override options.
+   */
+  with(options: O): RunsWith<T, O>;
   /** Counters and timings since the app started. */
   stats(): AppStats;
   /**
@@ -48,6 +54,14 @@ export interface TaskApp<T = AnyTasks, O extends SubmitOptions = SubmitOptions> 
   destroy(): Promise<void>;
   /** Same as `close()`: `await using app = createApp(...)`. */
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** What {@link TaskApp.with} returns: `run` and `submit` with the options given to `with`. */
+export interface RunsWith<T, O> {
+  /** Runs task `name` with `args` and the options; resolves to its decoded result. */
+  run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>>;
+  /** Submits task `name` with `args`, the options, and `options` over them. */
+  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: WithProgress<O, TaskProgress<T, K>>): TaskRun<TaskResult<T, K>>;
 }
 
 /**
@@ -76,6 +90,14 @@ class PoolApp<T> implements App<T> {
     const refusal = this.#refusal();
     if (refusal !== undefined) return Promise.reject(refusal);
     return startMap<TaskInput<T, K>, TaskResult<T, K>>(this.#core, name, inputs, options);
+  }
+
+  with(options: SubmitOptions): RunsWith<T, SubmitOptions> {
+    resolveSubmitOptions(options, this.#core.options.timeout);
+    return {
+      run: <K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> => new Run<TaskResult<T, K>>(this.#core, name, args, options, false).promise,
+      submit: <K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, more?: SubmitOptions): TaskRun<TaskResult<T, K>> => this.submit(name, args, more === undefined ? options : { ...options, ...more }),
+    };
   }
 
   stats(): AppStats {

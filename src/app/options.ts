@@ -267,8 +267,10 @@ export interface RetryOptions {
   backoff?: number | 'fixed' | 'exponential';
   /**
    * Whether this error deserves another try. Default: every failure (task errors, timeouts,
-   * thread deaths) but an `UnrecoverableError`. A cancelled run is never retried. In-process
-   * only: a function cannot reach the queue's worker processes.
+   * thread deaths) but an `UnrecoverableError`. Never retried, whatever this says: a cancelled
+   * run, and a call another try cannot mend (`ERR_UNKNOWN_TASK`, `ERR_ARGUMENT_COUNT`,
+   * `ERR_UNKNOWN_CLASS`, `ERR_FROM_SERIALISABLE`). In-process only: a function cannot reach the
+   * queue's worker processes.
    */
   when?(error: unknown): boolean;
 }

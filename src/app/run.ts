@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Core } from './core.js';
 import { PLACE_QUEUED } from './counters.js';
 import type { EncodedArgs, EventSink } from './transport.js';
-import { abortError, timeoutError, failureError, isUnrecoverable, CelerityError } from '../errors.js';
+import { abortError, timeoutError, failureError, isPermanent, isUnrecoverable, CelerityError } from '../errors.js';
 import { Job } from './job.js';
 import {
   EVENT_PROGRESS,
@@ -353,7 +353,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
 
   private wantsRetry(retry: RetryOptions, error: unknown): boolean {
     if (error instanceof CelerityError && (error.code === 'ERR_APP_DESTROYED' || error.code === 'ERR_APP_CLOSED' || error.code === 'ERR_QUEUE_FULL')) return false;
-    if (isUnrecoverable(error)) return false;
+    if (isUnrecoverable(error) || isPermanent(error)) return false;
     if (retry.when === undefined) return true;
     try {
       return retry.when(error);

@@ -5,9 +5,11 @@
  */
 
 /**
- * The `this` of every task: who the run is, and the ways a task talks back while it runs.
+ * The `this` of every task: who the run is, and the ways a task talks back while it runs. `P` is
+ * the type of its progress values: a task that declares `this: TaskContext<number>` may only send
+ * numbers, and the caller's `onProgress` receives them typed as such.
  */
-export interface TaskContext {
+export interface TaskContext<P = unknown> {
   /** The run's id (the same string as `TaskRun.id` on the calling side). */
   readonly id: string;
   /** Which try this is, 1-based (above 1 only when the caller asked for retries). */
@@ -24,7 +26,7 @@ export interface TaskContext {
    *
    * @throws {CelerityError} when the value cannot be encoded (path rooted at `progress`).
    */
-  progress(value: unknown): void;
+  progress(value: P): void;
   /** Moves these ArrayBuffers with the result instead of copying them. */
   transfer(...buffers: ArrayBuffer[]): void;
 }
@@ -57,6 +59,18 @@ export type TaskArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => 
 /** What task `K` resolves to (its return type, awaited). */
 export type TaskResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
 
+/**
+ * The type of task `K`'s progress values: `P` when it declares `this: TaskContext<P>`, otherwise
+ * `unknown`.
+ */
+export type TaskProgress<T, K extends keyof T> = T[K] extends (this: infer C, ...args: never[]) => unknown ? (C extends TaskContext<infer P> ? P : unknown) : unknown;
+
+/** Options `O` with `onProgress` taking progress values of type `P`. */
+export type WithProgress<O, P> = Omit<O, 'onProgress'> & {
+  /** Receives each value the task passes to `this.progress()`, decoded, in order, none after the result. */
+  onProgress?(value: P): void;
+};
+
 /** The one argument task `K` takes from `map`. */
 export type TaskInput<T, K extends keyof T> = TaskArgs<T, K> extends readonly [] ? undefined : TaskArgs<T, K>[0];
 
@@ -70,6 +84,10 @@ export type TaskInput<T, K extends keyof T> = TaskArgs<T, K> extends readonly []
  *   async resize(image: Image, width: number): Promise<Image> {
  *     this.progress(0.5); // this: TaskContext
  *     return image.resized(width);
+ *   },
+ *   async survey(this: TaskContext<number>, n: number): Promise<number> {
+ *     this.progress(0.5); // only numbers: onProgress gets a number
+ *     return n;
  *   },
  * });
  * // main.ts

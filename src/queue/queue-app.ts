@@ -9,13 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TaskApp } from '../app/app.js';
+import type { RunsWith, TaskApp } from '../app/app.js';
 import { Counters, PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING } from '../app/counters.js';
 import { resolveCloseTimeout, type CloseOptions, type MapOptions } from '../app/options.js';
 import type { TaskRun } from '../app/run.js';
 import type { AppStats } from '../app/stats.js';
-import { closedError, closeTimeoutError, destroyedError, unknownJobError } from '../errors.js';
-import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from '../protocol/tasks.js';
+import { closedError, closeTimeoutError, destroyedError, invalidOption, unknownJobError } from '../errors.js';
+import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskProgress, TaskResult, WithProgress } from '../protocol/tasks.js';
 import { CancelKeys, publishCancel } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
 import { jobData } from './job-format.js';
@@ -72,6 +72,8 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
   /** The runs waiting for their job, by job id. */
   private readonly runs = new Map<string, QueueRun<unknown>[]>();
   private readonly counters = new Counters();
+  /** The runs counted as running (their job is active on a worker); the others are counted as queued. */
+  private readonly active = new Set<QueueRun<unknown>>();
   private state: State = 'open';
   private closing: Promise<void> | undefined;
   private idle: (() => void) | undefined;
@@ -124,13 +126,16 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
   private listen(events: QueueEvents): void {
     events.on('active', ({ jobId }) => {
       this.each(jobId, (run) => {
-        if (run.state !== 'running') this.counters.move(1, PLACE_QUEUED, PLACE_RUNNING, run);
+        if (!this.active.has(run)) {
+          this.active.add(run);
+          this.counters.move(1, PLACE_QUEUED, PLACE_RUNNING, run);
+        }
         run.active();
       });
     });
     const back = ({ jobId }: { jobId: string }): void => {
       this.each(jobId, (run) => {
-        if (run.state === 'running') this.counters.move(1, PLACE_RUNNING, PLACE_QUEUED, run);
+        if (this.active.delete(run)) this.counters.move(1, PLACE_RUNNING, PLACE_QUEUED, run);
         run.waiting();
       });
     };
@@ -182,7 +187,17 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     return this.submit(name, args).promise;
   }
 
-  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: QueueSubmitOptions): QueueRun<TaskResult<T, K>> {
+  with(options: QueueSubmitOptions): RunsWith<T, QueueSubmitOptions> {
+    resolveQueueSubmitOptions(options, this.options.timeout);
+    // One id for many jobs would make all but the first the same job (BullMQ's dedup).
+    if ((options as { jobId?: unknown }).jobId !== undefined) throw invalidOption('options.jobId names one job: give it to submit(), not to with()');
+    return {
+      run: <K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> => this.submit(name, args, options).promise,
+      submit: <K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, more?: QueueSubmitOptions): QueueRun<TaskResult<T, K>> => this.submit(name, args, more === undefined ? options : { ...options, ...more }),
+    };
+  }
+
+  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: WithProgress<QueueSubmitOptions, TaskProgress<T, K>>): QueueRun<TaskResult<T, K>> {
     let resolved;
     let data;
     const started = performance.now();
@@ -361,7 +376,8 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       if (at >= 0) runs.splice(at, 1);
       if (runs.length === 0) this.runs.delete(run.id);
     }
-    this.counters.move(1, run.state === 'running' ? PLACE_RUNNING : PLACE_QUEUED, PLACE_NONE, run);
+    // Counted where it was: the run's own state is already the final one.
+    this.counters.move(1, this.active.delete(run) ? PLACE_RUNNING : PLACE_QUEUED, PLACE_NONE, run);
     if (state === 'succeeded') this.counters.completed++;
     else if (state === 'cancelled') this.counters.cancelled++;
     else this.counters.failed++;

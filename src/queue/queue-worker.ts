@@ -16,7 +16,7 @@ import { createApp, type App } from '../app/app.js';
 import { RUN_LABEL, type SubmitOptions } from '../app/options.js';
 import type { RunLabel } from '../protocol/messages.js';
 import type { AppStats } from '../app/stats.js';
-import { abortError, CelerityError, invalidOption, isUnrecoverable, messageOf } from '../errors.js';
+import { abortError, CelerityError, invalidOption, isPermanent, isUnrecoverable, messageOf } from '../errors.js';
 import { CancelKeys, CancelListener } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
 import { errorRecord, progressRecord, readJobData, resultRecord } from './job-format.js';
@@ -254,11 +254,6 @@ class QueueTaskWorker implements QueueWorker {
     this.client?.disconnect();
     this.workerClient?.disconnect();
   }
-}
-
-/** Errors that another attempt cannot mend: the job itself is wrong. */
-function isPermanent(error: unknown): boolean {
-  return error instanceof CelerityError && (error.code === 'ERR_BAD_JSON' || error.code === 'ERR_UNKNOWN_TASK' || error.code === 'ERR_UNKNOWN_CLASS' || error.code === 'ERR_FROM_SERIALISABLE');
 }
 
 /** The backoff of retries whose factor is neither 1 nor 2: delay × factor^(attempt - 1). */

@@ -30,6 +30,7 @@ import { thread } from './boot.js';
 import { Context } from './context.js';
 import { failure } from './failure.js';
 import { argumentListProblem } from './message-check.js';
+import { arityProblem } from './arity.js';
 
 type TaskFunction = (this: TaskContext, ...args: unknown[]) => unknown;
 
@@ -63,7 +64,8 @@ function handleNow(message: TaskMessage): Outcome {
   const fn = table[name];
   if (typeof fn !== 'function' || !Object.hasOwn(table, name)) {
     const t = now();
-    const record = failure(new CelerityError('ERR_UNKNOWN_TASK', `unknown task "${name}": the tasks module exports no such function`), 'ERR_UNKNOWN_TASK');
+    const names = Object.keys(table).filter((key) => typeof table[key] === 'function').map((key) => `"${key}"`).join(', ');
+    const record = failure(new CelerityError('ERR_UNKNOWN_TASK', `unknown task "${name}": the tasks module exports ${names === '' ? 'no tasks' : names}`), 'ERR_UNKNOWN_TASK');
     return settle(failed(record, t, t, 0, 0), undefined);
   }
   const args = message[TASK_ARGS];
@@ -102,6 +104,11 @@ function decodeFailed(error: unknown, codecStart: number): Outcome {
 }
 
 function start(message: TaskMessage, fn: TaskFunction, args: unknown[], codecTime: number): Outcome {
+  const tooMany = arityProblem(fn, message[TASK_NAME], (message[TASK_FLAGS] & FLAG_CHUNK) === 0 ? args.length : 1);
+  if (tooMany !== undefined) {
+    const t = now();
+    return settle(failed(failure(new CelerityError('ERR_ARGUMENT_COUNT', tooMany), 'ERR_ARGUMENT_COUNT'), t, t, codecTime, 0), undefined);
+  }
   const ctx = new Context(message);
   thread.current = ctx;
   if ((ctx.flags & FLAG_START) !== 0) {
