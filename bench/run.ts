@@ -56,13 +56,28 @@ function dispatchSuite(report: DispatchReport): SuiteResult {
     suite: 'dispatch',
     title: `no-op runs, class-instance arguments and map against raw Piscina and poolifier (${report.threads} threads each), and a soak`,
     rows: [
-      ...report.comparisons.map((c) => ({ comparison: c.name, against: c.against, celerity: round(c.celerity), baseline: round(c.baseline), unit: c.unit, ratio: round(c.ratio), target: c.target })),
+      ...report.comparisons.map((c) => {
+        const latency = c.unit === 'µs/run';
+        return {
+          comparison: c.name,
+          against: c.against,
+          'celerity µs/run': latency ? round(c.celerity) : null,
+          'baseline µs/run': latency ? round(c.baseline) : null,
+          'celerity per s': latency ? null : round(c.celerity),
+          'baseline per s': latency ? null : round(c.baseline),
+          'celerity s': null,
+          ratio: round(c.ratio),
+          target: c.target,
+        };
+      }),
       {
         comparison: `soak: ${report.soak.runs} no-op runs`,
         against: null,
-        celerity: round(report.soak.seconds),
-        baseline: null,
-        unit: 's',
+        'celerity µs/run': null,
+        'baseline µs/run': null,
+        'celerity per s': null,
+        'baseline per s': null,
+        'celerity s': round(report.soak.seconds),
         ratio: null,
         target: `heap after GC ${report.soak.heapAfterWarmupMb} → ${report.soak.heapAtEndMb} MB (growth ${report.soak.growthMb} MB); RSS ${report.soak.rssAfterWarmupMb} → ${report.soak.rssAtEndMb} MB (growth ${report.soak.rssGrowthMb} MB)`,
       },
@@ -122,19 +137,31 @@ function summaryRows(figures: readonly Figure[]): string[][] {
 }
 
 /** The chart: one group per figure group, in order of first appearance. */
+/**
+ * The chart: every panel reads the same way, higher is better (1× is level). A figure quoted as
+ * lower-is-better (celerity ÷ a peer's time) is drawn inverted (the peer's time ÷ celerity's), its
+ * target too, and its panel says so.
+ */
 function chart(report: RunReport): string {
   const groups = new Map<string, ChartGroup & { bars: { label: string; value: number; target?: number | undefined; better?: 'lower' | 'higher' | undefined }[] }>();
   for (const suite of report.suites) {
     for (const f of suite.figures) {
-      const title = f.group ?? suite.suite;
+      const inverted = (f.better ?? 'lower') === 'lower';
+      const base = (f.group ?? suite.suite).replace(/ \((?:lower|higher) is better\)$/, '');
+      const title = `${base}${inverted ? ', drawn inverted' : ''} (higher is better)`;
       let group = groups.get(title);
       if (group === undefined) groups.set(title, (group = { title, bars: [], scale: f.log === true ? 'log' : 'linear' }));
-      group.bars.push({ label: f.label ?? f.name, value: f.value, target: f.target, better: f.better });
+      group.bars.push({
+        label: f.label ?? f.name,
+        value: inverted ? 1 / f.value : f.value,
+        target: f.target === undefined ? undefined : inverted ? 1 / f.target : f.target,
+        better: 'higher',
+      });
     }
   }
   return svg.renderChart({
-    title: 'celerity benchmarks: ratios',
-    subtitle: `${machine.describeMachine(report.machine)} · ${report.date.slice(0, 10)}${report.quick ? ' · quick run, not for quoting' : ''}`,
+    title: 'celerity benchmarks: how many times as fast celerity is (higher is better; 1× is level)',
+    subtitle: `${machine.describeMachine(report.machine)} · ${report.date.slice(0, 10)}${report.quick ? ' · quick run, not for quoting' : ''} · figures quoted as celerity ÷ peer are drawn as peer ÷ celerity`,
     groups: [...groups.values()],
   });
 }
