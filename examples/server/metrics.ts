@@ -29,6 +29,8 @@ export interface MetricsSnapshot {
   readonly cancelledOnDisconnect: number;
   /** Requests whose client disconnected while the body was still arriving. */
   readonly goneWhileSending: number;
+  /** Solves refused at once because those ahead would not leave them time to finish within the limit. */
+  readonly refusedEarly: number;
 }
 
 function lateness(histogram: IntervalHistogram, value: number): number {
@@ -42,6 +44,8 @@ export class ServerMetrics {
   cancelledOnDisconnect = 0;
   /** Clients gone before their body was read. */
   goneWhileSending = 0;
+  /** Solves refused at once: they could not have finished within the limit. */
+  refusedEarly = 0;
   readonly #mode: 'pool' | 'inline';
   readonly #histogram = monitorEventLoopDelay({ resolution: SAMPLE_MS });
   #statuses: Record<string, number> = {};
@@ -72,6 +76,7 @@ export class ServerMetrics {
       statuses: { ...this.#statuses },
       cancelledOnDisconnect: this.cancelledOnDisconnect,
       goneWhileSending: this.goneWhileSending,
+      refusedEarly: this.refusedEarly,
     };
   }
 
@@ -81,6 +86,7 @@ export class ServerMetrics {
     this.#statuses = {};
     this.cancelledOnDisconnect = 0;
     this.goneWhileSending = 0;
+    this.refusedEarly = 0;
   }
 
   /** Stops the event-loop monitor. */

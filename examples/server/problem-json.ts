@@ -42,6 +42,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  // JSON has no Infinity: a number the parser turned into one was written beyond a double's range.
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number beyond the range of a double (magnitude 1.8e308 or more)';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'string' ? `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}` : `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -8,7 +8,7 @@
  * | 200 | `{ length, order, tour, starts, solveMs }` |
  * | 400 | the body is not JSON (`bad_json`) or not a problem (`bad_problem`); the message says what and where |
  * | 413 | the body is larger than `maxBodyBytes` |
- * | 503 + `Retry-After` | the app's queue is full (`maxQueue`), or the server is shutting down |
+ * | 503 + `Retry-After` | the solves ahead would not leave this one time to finish within `timeoutMs`, the app's queue is full (`maxQueue`), or the server is shutting down |
  * | 504 | the solve ran past `timeoutMs` of run time |
  *
  * A client that disconnects before its answer cancels its run. `GET /metrics` reports the
@@ -18,7 +18,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createApp, type App } from 'celerity';
+import { createApp, type App, type AppStats } from 'celerity';
 import { Route } from '../tsp/route.js';
 import { solveMultiStart } from '../tsp/solve.js';
 import { readBody } from './body.js';
@@ -37,7 +37,11 @@ export interface SolverServerOptions {
   inline?: boolean;
   /** Worker threads. Default: every core. */
   threads?: number;
-  /** Solves that may wait for a thread before new ones get a 503. Default 64. */
+  /**
+   * Solves that may wait for a thread before new ones get a 503. Default 64. Whatever this says,
+   * a solve is refused with 503 at once when those ahead of it would not leave it time to finish
+   * within `timeoutMs` (judged from the median solve time so far).
+   */
   maxQueue?: number;
   /** The largest request body accepted, bytes. Default 128 KiB (a 1000-city problem is ~40 KiB). */
   maxBodyBytes?: number;
@@ -92,6 +96,18 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * When a new solve would finish if it were admitted now, ms from now, judged from the pool's own
+ * figures: the solves ahead of it (waiting and running) share the threads, each taking about the
+ * median solve time. `undefined` before any solve has finished: nothing to judge by yet.
+ */
+function predictedFinishMs(stats: AppStats): number | undefined {
+  const typical = stats.runTime.p50;
+  if (stats.completed + stats.failed === 0 || typical <= 0) return undefined;
+  const threads = Math.max(1, stats.threads);
+  return Math.ceil((stats.queued + stats.running + 1) / threads) * typical;
+}
+
 /** Translates what a run rejected with into an HTTP answer. */
 function runFailure(error: unknown, retryAfter: number): HttpError {
   switch (codeOf(error)) {
@@ -131,6 +147,14 @@ export async function startSolverServer(options: SolverServerOptions = {}): Prom
       const route = solveMultiStart(request.problem, request.starts, request.seed);
       send(res, metrics, 200, solution(route, request, performance.now() - started));
       return;
+    }
+    // Refused at once, rather than answered 504 after the wait, when the solves ahead would not
+    // leave this one time to finish within the limit; Retry-After says when they will have.
+    const finish = predictedFinishMs(app.stats());
+    if (finish !== undefined && finish > timeout) {
+      const seconds = Math.max(retryAfter, Math.ceil((finish - timeout) / 1000));
+      metrics.refusedEarly++;
+      throw new HttpError(503, 'busy', `the solves ahead would not leave this one time to finish within ${timeout} ms; try again in ${seconds} s`, { 'retry-after': String(seconds) });
     }
     const run = app.submit('solve', [request.problem, request.starts, request.seed]);
     // 'close' on the response fires when the answer is done or the connection is gone; only the

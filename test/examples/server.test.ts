@@ -77,6 +77,10 @@ void describe('examples/server', () => {
     assert.equal(answer.status, 400);
     assert.equal(errorCode(answer), 'bad_problem');
     assert.match((answer.json as { error: { message: string } }).error.message, /cities\[1\]\.x must be a finite number/);
+    // A number JSON.parse turns into Infinity is named as what was sent, not as null.
+    const huge = await post(solve, '{"cities":[{"x":0,"y":0},{"x":1e400,"y":1},{"x":2,"y":2}]}');
+    assert.equal(huge.status, 400);
+    assert.match((huge.json as { error: { message: string } }).error.message, /cities\[1\]\.x must be a finite number, got a number beyond the range of a double/);
   });
 
   void test('an oversized body is a 413, with or without Content-Length', async () => {
@@ -113,6 +117,40 @@ void describe('examples/server', () => {
     assert.equal(report.answered + report.abortedByClient, 200);
     for (const status of ['200', '400', '413']) assert.ok((report.statuses[status] ?? 0) > 0, `some ${status} answers`);
     assert.ok(server.metrics.snapshot().eventLoopDelay.samples > 0);
+  });
+});
+
+void describe('examples/server under more load than the time limit allows', () => {
+  void test('refuses at once, 503 with Retry-After, a solve that could not finish in time, and answers no 504', async () => {
+    const server = await startSolverServer({ port: 0, threads: 1, timeoutMs: 1_500 });
+    try {
+      const body = problemJson(300, 12, 5);
+      for (let i = 0; i < 2; i++) assert.equal((await post(`${server.url}/solve`, body)).status, 200);
+      // The solve time the server judges by (the thread's, without the start-up of the first).
+      const solveMs = server.app?.stats().runTime.p50 ?? 0;
+      assert.ok(solveMs > 0);
+      // Enough at once that the last ones would wait well past the limit.
+      const count = Math.min(150, Math.ceil(1_500 / solveMs) + 6);
+      const started = performance.now();
+      const answers = await Promise.all(
+        Array.from({ length: count }, async () => {
+          const answer = await post(`${server.url}/solve`, body);
+          return { answer, ms: performance.now() - started };
+        }),
+      );
+      const statuses = answers.map(({ answer }) => answer.status);
+      assert.ok(!statuses.includes(504), `statuses ${statuses.join(',')}`);
+      const refused = answers.filter(({ answer }) => answer.status === 503);
+      assert.ok(refused.length > 0, `none refused of ${count} at ${solveMs} ms each: ${statuses.join(',')}`);
+      for (const { answer, ms } of refused) {
+        assert.equal(errorCode(answer), 'busy');
+        assert.ok(Number(answer.headers['retry-after']) >= 1);
+        assert.ok(ms < 1_500, `refused after ${Math.round(ms)} ms, not at once`);
+      }
+      assert.ok(server.metrics.snapshot().refusedEarly >= refused.length);
+    } finally {
+      await server.close();
+    }
   });
 });
 
