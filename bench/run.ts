@@ -14,7 +14,9 @@ import { parseArgs } from 'node:util';
 import { runConversionBench } from './conversion.js';
 import { benchDispatch, type DispatchReport } from './dispatch.js';
 import { machine, samples, svg, table, type ChartGroup } from './dist.js';
-import { passes, type Figure, type SuiteResult } from './figures.js';
+import type { Figure, SuiteResult } from './figures.js';
+import { updateReadme } from './readme.js';
+import { suiteCells, suiteHeaders, summaryMarkdown } from './report-tables.js';
 import { runJsonBench, type JsonBenchRow } from './json.js';
 import { runScalingBench } from './scaling.js';
 import { runQueueBench } from './queue.js';
@@ -117,26 +119,11 @@ function round(n: number): number {
   return Number.isFinite(n) ? Number(n.toPrecision(4)) : n;
 }
 
-function cell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '–';
-  return typeof value === 'number' ? String(value) : value;
-}
-
 function printSuite(result: SuiteResult): void {
-  const headers = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];
   process.stdout.write(`\n## ${result.suite}: ${result.title}\n\n`);
-  process.stdout.write(`${table.formatTable(headers, result.rows.map((r) => headers.map((h) => cell(r[h]))))}\n`);
+  process.stdout.write(`${table.formatTable(suiteHeaders(result), suiteCells(result))}\n`);
 }
 
-function summaryRows(figures: readonly Figure[]): string[][] {
-  return figures.map((f) => {
-    const pass = passes(f);
-    const target = f.target === undefined ? '' : `${(f.better ?? 'lower') === 'lower' ? '≤' : '≥'} ${svg.formatRatio(f.target)}`;
-    return [f.name, svg.formatRatio(f.value), target, pass === undefined ? '' : pass ? 'met' : 'MISSED'];
-  });
-}
-
-/** The chart: one group per figure group, in order of first appearance. */
 /**
  * The chart: every panel reads the same way, higher is better (1× is level). A figure quoted as
  * lower-is-better (celerity ÷ a peer's time) is drawn inverted (the peer's time ÷ celerity's), its
@@ -189,7 +176,7 @@ export async function runAll(settings: RunSettings): Promise<RunReport> {
   report.durationSeconds = round((performance.now() - started) / 1000);
 
   const figures = report.suites.flatMap((s) => s.figures);
-  process.stdout.write(`\n## Summary: the ratios to quote\n\n${table.formatMarkdownTable(['figure', 'ratio', 'target', ''], summaryRows(figures))}\n`);
+  process.stdout.write(`\n## Summary: the ratios to quote\n\n${summaryMarkdown(figures)}\n`);
   process.stdout.write(`\nTotal: ${report.durationSeconds} s${report.failures.length > 0 ? `; failed suites: ${report.failures.map((f) => f.suite).join(', ')}` : ''}\n`);
 
   if (settings.out !== undefined) {
@@ -206,9 +193,17 @@ export async function runAll(settings: RunSettings): Promise<RunReport> {
       await writeFile(new URL(file, pathToFileURL(`${settings.out}/`)), text);
     }
     log(`wrote ${settings.out}/${stamp}.json, ${stamp}.svg, latest.json, latest.svg`);
+    // The README shows the committed results: regenerated only when they are what was written.
+    if (settings.out === DEFAULT_OUT) {
+      const replaced = await updateReadme(report);
+      if (replaced.length > 0) log(`README.md: ${replaced.join(', ')} regenerated`);
+    }
   }
   return report;
 }
+
+/** Where a run's results go by default: the committed ones, which the README shows. */
+const DEFAULT_OUT = fileURLToPath(new URL('../../bench/results', import.meta.url));
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only SUITES] [--out DIR]
 
@@ -233,7 +228,7 @@ function parseFlags(argv: readonly string[]): RunSettings | undefined {
   const unknown = only?.filter((name) => !(name in SUITES));
   if (unknown !== undefined && unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
   // A quick run's figures are meaningless: it never replaces the committed latest results by default.
-  const out = values.out ?? (values.quick ? undefined : fileURLToPath(new URL('../../bench/results', import.meta.url)));
+  const out = values.out ?? (values.quick ? undefined : DEFAULT_OUT);
   return { quick: values.quick, only, out };
 }
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runCodecBench } from '../bench/codec.js';
 import { runConversionBench } from '../bench/conversion.js';
 import { samples } from '../bench/dist.js';
+import { readmeBlocks, replaceBlocks } from '../bench/readme.js';
 import type { RunReport } from '../bench/run.js';
 import { runScalingBench } from '../bench/scaling.js';
 
@@ -91,3 +92,17 @@ void describe('benchmark suites (smoke)', { concurrency: true }, () => {
     }
   });
 });
+
+void test('the README blocks are regenerated from a results file, and only the marked ones', async () => {
+  const conversion = await runConversionBench({ time: 5, rounds: 1, sizes: samples.QUICK_SIZES, shapes: ['class-heavy'] });
+  const report = { date: '2026-01-02T00:00:00.000Z', quick: false, suites: [conversion], failures: [] };
+  const blocks = readmeBlocks(report);
+  assert.deepEqual([...blocks.keys()], ['conversion'], 'no summary from a run of one suite');
+  const text = 'intro\n<!-- bench:conversion -->\nold table\n<!-- /bench:conversion -->\n<!-- bench:json -->\n<!-- /bench:json -->\nend';
+  const { text: out, replaced } = replaceBlocks(text, blocks);
+  assert.deepEqual(replaced, ['conversion']);
+  assert.ok(!out.includes('old table'));
+  assert.match(out, /<!-- bench:conversion -->\n\| shape \|[^\n]*\n[\s\S]*\| class-heavy \|[\s\S]*From the run of 2026-01-02\.<\/sub>\n<!-- \/bench:conversion -->/);
+  assert.ok(out.includes('<!-- bench:json -->\n<!-- /bench:json -->'), 'a block the report has nothing for stays as it was');
+});
+
