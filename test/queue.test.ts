@@ -204,6 +204,9 @@ await describe('celerity/bullmq with two worker processes', { skip, timeout: 180
     assert.deepEqual(results, inputs.map((i) => i * i));
     assert.equal(last, 1000);
     assert.equal(app.stats().completed >= 1000, true);
+    // A priority goes to every input's job; a bad one is refused before any is added.
+    assert.deepEqual(await app.map('square', [1, 2, 3], { priority: 7 }), [1, 4, 9]);
+    assert.equal((await rejection(app.map('square', [1], { priority: 0 }))).code, 'ERR_INVALID_OPTION');
   });
 
   await test('an unknown task is ERR_UNKNOWN_TASK naming the tasks that exist', async () => {

@@ -287,7 +287,9 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
   map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]> {
     const refusal = this.refusal();
     if (refusal !== undefined) return Promise.reject(refusal);
-    return mapOnQueue(inputs, options, (input) => this.submit(name, [input] as unknown as TaskArgs<T, K>));
+    // Each input's job gets the map's priority (checked, with the other options, by mapOnQueue).
+    const priority = options?.priority;
+    return mapOnQueue(inputs, options, (input) => this.submit(name, [input] as unknown as TaskArgs<T, K>, priority === undefined ? undefined : { priority }));
   }
 
   async counts(): Promise<QueueCounts> {
