@@ -6,9 +6,12 @@
  * - no-op runs with 256 in flight, against raw Piscina (target ≥ 0.9×) and poolifier's fixed
  *   thread pool (target ≥ 1.0×; throughput ratios);
  * - `map` over 50,000 tiny inputs against one raw Piscina run per input (target ≥ 10×);
+ * - RSS growth over runs carrying 1 MB each way, each side alone in a process (target ≤ 1.2×);
  * - a soak of 200,000 no-op runs, reporting heap and RSS growth after warm-up.
  */
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
@@ -65,6 +68,7 @@ export interface DispatchReport {
   };
 }
 
+const run = promisify(execFile);
 const IN_FLIGHT = 256;
 const BATCH = 4096;
 /** Alternating rounds per comparison. */
@@ -125,6 +129,25 @@ async function alternate(raw: () => Promise<unknown>, app: () => Promise<unknown
     appMeans.push(meanMs(bench, `app ${round}`));
   }
   return { raw: median(rawMeans), app: median(appMeans) };
+}
+
+const probe = fileURLToPath(new URL('./fixtures/rss-probe.js', import.meta.url));
+
+/** One side's RSS growth, MB, measured alone in a child process (see `fixtures/rss-probe.ts`). */
+async function probeGrowth(side: 'celerity' | 'piscina', runs: number): Promise<number> {
+  const { stdout } = await run(process.execPath, [probe, side, String(runs)], { timeout: 120_000 });
+  return (JSON.parse(stdout) as { growthMb: number }).growthMb;
+}
+
+/** The median RSS growth of each side over `rounds` rounds, the sides alternating which goes first. */
+async function rssGrowth(runs: number, rounds: number): Promise<{ celerity: number; piscina: number }> {
+  const celerity: number[] = [];
+  const piscina: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? (['celerity', 'piscina'] as const) : (['piscina', 'celerity'] as const);
+    for (const side of order) (side === 'celerity' ? celerity : piscina).push(await probeGrowth(side, runs));
+  }
+  return { celerity: median(celerity), piscina: median(piscina) };
 }
 
 /** Runs the dispatch benchmarks and returns their figures. */
@@ -205,6 +228,11 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
       quick ? 1 : 2,
     );
     compare(`map over ${mapItems} tiny inputs`, 'Piscina', mapItems / (mapping.app / 1000), mapItems / (mapping.raw / 1000), 'items/s', '≥ 10');
+
+    log('dispatch: memory with 1 MB payloads');
+    const payloadRuns = quick ? 20 : 200;
+    const memory = await rssGrowth(payloadRuns, quick ? 1 : ROUNDS);
+    compare(`RSS growth over ${payloadRuns} runs carrying 1 MB each way (a process per side)`, 'Piscina', memory.celerity, memory.piscina, 'MB', '≤ 1.2');
 
     log(`dispatch: soak of ${soakRuns} no-op runs`);
     const warmup = Math.min(20_000, Math.floor(soakRuns / 10));

@@ -60,13 +60,17 @@ function dispatchSuite(report: DispatchReport): SuiteResult {
     rows: [
       ...report.comparisons.map((c) => {
         const latency = c.unit === 'µs/run';
+        const memory = c.unit === 'MB';
+        const rate = !latency && !memory;
         return {
           comparison: c.name,
           against: c.against,
           'celerity µs/run': latency ? round(c.celerity) : null,
           'baseline µs/run': latency ? round(c.baseline) : null,
-          'celerity per s': latency ? null : round(c.celerity),
-          'baseline per s': latency ? null : round(c.baseline),
+          'celerity per s': rate ? round(c.celerity) : null,
+          'baseline per s': rate ? round(c.baseline) : null,
+          'celerity MB': memory ? round(c.celerity) : null,
+          'baseline MB': memory ? round(c.baseline) : null,
           'celerity s': null,
           ratio: round(c.ratio),
           target: c.target,
@@ -79,6 +83,8 @@ function dispatchSuite(report: DispatchReport): SuiteResult {
         'baseline µs/run': null,
         'celerity per s': null,
         'baseline per s': null,
+        'celerity MB': null,
+        'baseline MB': null,
         'celerity s': round(report.soak.seconds),
         ratio: null,
         target: `heap after GC ${report.soak.heapAfterWarmupMb} → ${report.soak.heapAtEndMb} MB (growth ${report.soak.growthMb} MB); RSS ${report.soak.rssAfterWarmupMb} → ${report.soak.rssAtEndMb} MB (growth ${report.soak.rssGrowthMb} MB)`,
