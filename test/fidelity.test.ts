@@ -121,4 +121,12 @@ await test('registered instances in the named properties of an array are rebuilt
   }
   // The input is not changed by the copies the encoders make.
   assert.ok(short.best instanceof Tally && short[0] instanceof Tally);
+  // An integer-like key from 2³² − 1 up is a name, not an index: written once, as a name.
+  const edge = Object.assign([], { '4294967295': /a+/g });
+  const text = stringify(edge);
+  assert.ok(!text.includes('referentialEqualities'), text);
+  const back = parse(text) as unknown[] & Record<string, unknown>;
+  assert.ok(back['4294967295'] instanceof RegExp);
+  assert.equal(back.length, 0);
+  assert.ok((decode(structuredClone(encode(edge))) as Record<string, unknown>)['4294967295'] instanceof RegExp);
 });

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { namedKeys } from './array-named-keys.js';
+import { isArrayIndex, namedKeys } from './array-named-keys.js';
 import { getOwn, setOwn } from './own-property.js';
 
 /** A shallow copy of a plain object, keeping a null prototype and own `__proto__` keys as data. */
@@ -42,10 +42,11 @@ export function copySetPrefix(source: Set<unknown>, count: number): Set<unknown>
  */
 export function presentIndices(source: readonly unknown[], from: number): number[] {
   const indices: number[] = [];
-  // Object.keys lists an array's indices first, ascending, then its named properties.
+  // Object.keys lists an array's indices first, ascending, then its named properties (among them
+  // integer-like keys from 2³² − 1 up, which are not indices).
   for (const key of Object.keys(source)) {
+    if (!isArrayIndex(key)) break;
     const index = Number(key);
-    if (!Number.isInteger(index) || String(index) !== key) break;
     if (index >= from) indices.push(index);
   }
   return indices;
