@@ -258,7 +258,7 @@ await test('stock superjson never fails on what stringify writes: the fidelity b
     assert.doesNotThrow(() => sj.parse(text), name);
   }
   // Random values of every kind the codec's property tests build. Whether superjson can write one
-  // is asked of a superjson with their classes registered as a user would, the data of each
+  // (and read it back itself) is asked of a superjson with their classes registered as a user would, the data of each
   // serialised by superjson in turn (so that it walks the data, and refuses what it refuses there,
   // such as a "__proto__" key: it could read no path through one either). The reader builds a
   // record of the id and data.
@@ -274,9 +274,11 @@ await test('stock superjson never fails on what stringify writes: the fidelity b
     fc.property(specs.spec, (spec) => {
       const value = new Builder().build(spec).value;
       try {
-        writer.stringify(value);
+        // Its own round trip: superjson fails to read some of what it writes itself (a Set that
+        // holds itself before other shared objects: it moves Set members as it restores them).
+        writer.parse(writer.stringify(value));
       } catch {
-        return; // superjson refuses to write it (a key such as "__proto__"), and to read it
+        return; // superjson cannot make this trip itself (it refuses a key such as "__proto__", for one)
       }
       sj.parse(stringify(value));
     }),

@@ -39,6 +39,8 @@ export const RESTART: unique symbol = Symbol('celerity.encode.restart');
  * stack of a main thread takes (about 1,800 levels of arrays), and far beyond what real data has.
  */
 const RECURSION_LIMIT = 1_000;
+/** Ancestors up to this depth are found by a scan, deeper ones by a Set (see `Encoder.enter`). */
+const SCANNED_DEPTH = 64;
 
 /** Options of `encode`. */
 export interface EncodeOptions {
@@ -63,6 +65,8 @@ export class Encoder extends InstanceEncoder {
   protected readonly strict: boolean;
   protected readonly byPrototype = registryTable().byPrototype;
   private readonly ancestors: object[] = [];
+  /** The ancestors deeper than {@link SCANNED_DEPTH} (see {@link enter}). */
+  private deepAncestors: Set<object> | undefined;
   private depth = 0;
 
   /**
@@ -119,26 +123,44 @@ export class Encoder extends InstanceEncoder {
     }
   }
 
-  /** Marks `container` as being walked; a container met again inside itself is a cycle. */
+  /**
+   * Marks `container` as being walked; a container met again inside itself is a cycle. The
+   * shallowest {@link SCANNED_DEPTH} ancestors are scanned (cheapest for the usual shallow data);
+   * deeper ones sit in a Set, so a deep chain costs time in proportion to its depth, not its square.
+   */
   protected enter(container: object): void {
+    const depth = this.depth;
     // eslint-disable-next-line @typescript-eslint/only-throw-error
-    if (this.depth === RECURSION_LIMIT) throw RESTART;
+    if (depth === RECURSION_LIMIT) throw RESTART;
     const ancestors = this.ancestors;
-    for (let i = 0; i < this.depth; i++) {
+    const scanned = depth < SCANNED_DEPTH ? depth : SCANNED_DEPTH;
+    for (let i = 0; i < scanned; i++) {
       // A sentinel, not an error: `encode` catches it and never lets it escape.
       // eslint-disable-next-line @typescript-eslint/only-throw-error
       if (ancestors[i] === container) throw RESTART;
+    }
+    if (depth >= SCANNED_DEPTH) {
+      const deep = (this.deepAncestors ??= new Set<object>());
+      const size = deep.size;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      if (deep.add(container).size === size) throw RESTART;
     }
     ancestors[this.depth++] = container;
   }
 
   protected leave(): void {
-    this.depth--;
+    this.up();
+  }
+
+  /** Steps out of the container entered last. */
+  private up(): void {
+    const depth = --this.depth;
+    if (depth >= SCANNED_DEPTH) this.deepAncestors?.delete(this.ancestors[depth] as object);
   }
 
   /** Ends the walk of a container: returns its copy, if it needed one (see {@link rememberCopy}). */
   private finish(source: object, copy: object | undefined, isDataRoot: boolean): unknown {
-    this.depth--;
+    this.up();
     return copy === undefined ? source : this.rememberCopy(source, copy, isDataRoot);
   }
 
