@@ -282,6 +282,6 @@ await test('stock superjson never fails on what stringify writes: the fidelity b
       }
       sj.parse(stringify(value));
     }),
-    { numRuns: 1_000 },
+    { numRuns: 1_000, seed: 20_261_203 },
   );
 });
