@@ -201,22 +201,19 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
     compare('a class instance as the argument, one at a time (Piscina: the same data, plain)', 'Piscina', instance.app * 1000, instance.raw * 1000, 'µs/run', '≤ 1.15');
 
     log(`dispatch: ${IN_FLIGHT} in flight`);
-    const flight = await alternate(
-      () => windowed(batch, IN_FLIGHT, () => raw.run(null)),
-      () => windowed(batch, IN_FLIGHT, () => app.run('noop')),
-      quick ? 1 : FLIGHT_ROUNDS,
-      quick ? time : (time * FLIGHT_ROUNDS) / ROUNDS,
-      quick ? 1 : 4,
-    );
-    compare(`no-op runs, ${IN_FLIGHT} in flight`, 'Piscina', batch / (flight.app / 1000), batch / (flight.raw / 1000), 'runs/s', '≥ 0.9');
-    const againstPoolifier = await alternate(
-      () => windowed(batch, IN_FLIGHT, () => poolifier.execute(null)),
-      () => windowed(batch, IN_FLIGHT, () => app.run('noop')),
-      quick ? 1 : FLIGHT_ROUNDS,
-      quick ? time : (time * FLIGHT_ROUNDS) / ROUNDS,
-      quick ? 1 : 4,
-    );
-    compare(`no-op runs, ${IN_FLIGHT} in flight`, 'poolifier', batch / (againstPoolifier.app / 1000), batch / (againstPoolifier.raw / 1000), 'runs/s', '≥ 1.0');
+    // Throughput with IN_FLIGHT no-op runs out, against a baseline pool's `run(null)`.
+    const inFlight = async (against: Comparison['against'], baseline: () => Promise<unknown>, target: string): Promise<void> => {
+      const flight = await alternate(
+        () => windowed(batch, IN_FLIGHT, baseline),
+        () => windowed(batch, IN_FLIGHT, () => app.run('noop')),
+        quick ? 1 : FLIGHT_ROUNDS,
+        quick ? time : (time * FLIGHT_ROUNDS) / ROUNDS,
+        quick ? 1 : 4,
+      );
+      compare(`no-op runs, ${IN_FLIGHT} in flight`, against, batch / (flight.app / 1000), batch / (flight.raw / 1000), 'runs/s', target);
+    };
+    await inFlight('Piscina', () => raw.run(null), '≥ 0.9');
+    await inFlight('poolifier', () => poolifier.execute(null), '≥ 1.0');
 
     log(`dispatch: map over ${mapItems} inputs`);
     const inputs = Array.from({ length: mapItems }, (_, index) => index);

@@ -5,14 +5,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { delay, makeApp, rejection } from './app-helpers.js';
+import { delay, makeApp, rejection, type TestApp } from './app-helpers.js';
+
+/**
+ * Occupies the app's one thread with a run of `ms`, so that what is submitted next waits; resolves
+ * once that run has started, with its completion (wrapped: a returned promise would be awaited).
+ */
+async function occupy(app: TestApp, ms: number): Promise<{ done: Promise<string> }> {
+  const blocker = app.submit('sleep', [ms]);
+  while (blocker.state !== 'running') await delay(5);
+  return { done: Promise.resolve(blocker) };
+}
 
 await test('waiting runs start by priority: none first, then the lowest number, in submission order within one', async () => {
   // One thread, and a first run long enough that the others all wait behind it.
   const app = makeApp({ threads: 1 });
   try {
-    const blocker = app.submit('sleep', [150]);
-    while (blocker.state !== 'running') await delay(5);
+    const blocker = (await occupy(app, 150)).done;
     const order: string[] = [];
     const submitted = (
       [
@@ -36,8 +45,7 @@ await test('waiting runs start by priority: none first, then the lowest number, 
 await test('map chunks take the priority given to map', async () => {
   const app = makeApp({ threads: 1 });
   try {
-    const blocker = app.submit('sleep', [150]);
-    while (blocker.state !== 'running') await delay(5);
+    const blocker = (await occupy(app, 150)).done;
     const order: string[] = [];
     const low = app.map('double', [1, 2, 3], { priority: 9, chunkSize: 3 }).then(() => order.push('map'));
     const high = app.submit('double', [1], { priority: 2 }).then(() => order.push('run'));
@@ -68,8 +76,7 @@ await test('needsDrain, drained() and stats() show the queue while it is there',
     assert.equal(app.needsDrain, false);
     await app.drained(); // at once: nothing waits
     assert.equal(app.stats().oldestWait, 0);
-    const blocker = app.submit('sleep', [120]);
-    while (blocker.state !== 'running') await delay(5);
+    const blocker = (await occupy(app, 120)).done;
     const waiting = [app.run('double', 1), app.run('double', 2), app.run('double', 3)];
     assert.equal(app.needsDrain, true);
     await delay(40);

@@ -63,8 +63,8 @@ export class Counters {
     });
   }
 
-  /** Wakes every {@link drained} caller (the queue emptied, or the app is shutting down). */
-  drain(): void {
+  /** Wakes every {@link drained} caller: the queue emptied. */
+  private drain(): void {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const wake of waiters) wake();

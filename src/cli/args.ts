@@ -29,7 +29,10 @@ export type Flags = Map<string, string | true>;
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string): Flags {
   const hint = `(see ${command} --help)`;
   const options: ParseArgsOptionsConfig = {};
-  for (const spec of specs) options[spec.name] = spec.short === undefined ? { type: spec.value === undefined ? 'boolean' : 'string' } : { type: spec.value === undefined ? 'boolean' : 'string', short: spec.short };
+  for (const spec of specs) {
+    const type = spec.value === undefined ? 'boolean' : 'string';
+    options[spec.name] = spec.short === undefined ? { type } : { type, short: spec.short };
+  }
   let tokens: ReturnType<typeof parseArgs>['tokens'];
   try {
     ({ tokens } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true }));

@@ -149,18 +149,13 @@ export class Encoder extends InstanceEncoder {
   }
 
   protected leave(): void {
-    this.up();
-  }
-
-  /** Steps out of the container entered last. */
-  private up(): void {
     const depth = --this.depth;
     if (depth >= SCANNED_DEPTH) this.deepAncestors?.delete(this.ancestors[depth] as object);
   }
 
   /** Ends the walk of a container: returns its copy, if it needed one (see {@link rememberCopy}). */
   private finish(source: object, copy: object | undefined, isDataRoot: boolean): unknown {
-    this.up();
+    this.leave();
     return copy === undefined ? source : this.rememberCopy(source, copy, isDataRoot);
   }
 

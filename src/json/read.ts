@@ -53,8 +53,9 @@ function isRecord(value: unknown): value is Container {
 
 /** The index an array segment names, or -1. */
 function arrayIndex(segment: string, length: number): number {
+  if (!isArrayIndex(segment)) return -1;
   const n = Number(segment);
-  return Number.isInteger(n) && n >= 0 && n < length && String(n) === segment ? n : -1;
+  return n < length ? n : -1;
 }
 
 
