@@ -9,15 +9,16 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 /** What each folder of src/ may not import, and why: the layers, from the ground up. */
 export const LAYERS = [
-  { target: './src/errors.ts', from: ['./src/codec', './src/json', './src/protocol', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "errors is the ground": src/errors.ts imports nothing from src/.' },
-  { target: './src/codec', from: ['./src/json', './src/protocol', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "codec stands alone": src/codec/ imports only src/errors.ts.' },
-  { target: './src/json', from: ['./src/protocol', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "json sits on codec": src/json/ imports only src/codec/ and src/errors.ts.' },
-  { target: './src/protocol', from: ['./src/json', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "protocol sits on codec": src/protocol/ imports only src/codec/ and src/errors.ts.' },
-  { target: './src/worker', from: ['./src/json', './src/app', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "the worker never imports the pool": src/worker/ imports only src/protocol/, src/codec/ and src/errors.ts.' },
+  { target: './src/errors.ts', from: ['./src/codec', './src/json', './src/protocol', './src/workflow', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "errors is the ground": src/errors.ts imports nothing from src/.' },
+  { target: './src/codec', from: ['./src/json', './src/protocol', './src/workflow', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "codec stands alone": src/codec/ imports only src/errors.ts.' },
+  { target: './src/json', from: ['./src/protocol', './src/workflow', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "json sits on codec": src/json/ imports only src/codec/ and src/errors.ts.' },
+  { target: './src/protocol', from: ['./src/json', './src/workflow', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "protocol sits on codec": src/protocol/ imports only src/codec/ and src/errors.ts.' },
+  { target: './src/workflow', from: ['./src/codec', './src/json', './src/app', './src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "workflows are data": src/workflow/ imports only src/protocol/ (for task types) and src/errors.ts.' },
+  { target: './src/worker', from: ['./src/json', './src/workflow', './src/app', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "the worker never imports the pool": src/worker/ imports only src/protocol/, src/codec/ and src/errors.ts.' },
   { target: './src/app', from: ['./src/worker', './src/queue', './src/cli', './src/index.ts'], message: 'layer rule "the app never imports the worker or the queue": src/app/ imports src/json/, src/protocol/, src/codec/ and src/errors.ts; it names the worker only by URL.' },
   { target: './src/queue', from: ['./src/worker', './src/cli', './src/index.ts'], message: 'layer rule "the queue builds on the app": src/queue/ imports src/app/ and the layers below it, never the worker, the CLI or the public list.' },
   { target: './src/cli', from: './src/queue', except: ['./index.ts'], message: 'layer rule "the CLI uses the public API": src/cli/ imports src/index.ts and src/queue/index.ts, nothing deeper.' },
-  { target: './src/cli', from: ['./src/errors.ts', './src/codec', './src/json', './src/protocol', './src/app', './src/worker'], message: 'layer rule "the CLI uses the public API": src/cli/ imports src/index.ts, nothing deeper.' },
+  { target: './src/cli', from: ['./src/errors.ts', './src/codec', './src/json', './src/protocol', './src/workflow', './src/app', './src/worker'], message: 'layer rule "the CLI uses the public API": src/cli/ imports src/index.ts, nothing deeper.' },
 ];
 
 /** The layer rules alone (the tests lint wrong-way imports with it). */

@@ -22,6 +22,7 @@ export type CelerityErrorCode =
   | 'ERR_INVALID_OPTION'
   | 'ERR_UNKNOWN_TASK'
   | 'ERR_ARGUMENT_COUNT'
+  | 'ERR_INVALID_WORKFLOW'
   | 'ERR_TASK_TIMEOUT'
   | 'ERR_TASK_CANCELLED'
   | 'ERR_WORKER_EXITED'
@@ -249,6 +250,12 @@ export function closeTimeoutError(ms: number): CelerityError {
 /** The rejection of a run that was unsettled when the app was destroyed, or submitted after. */
 export function destroyedError(): CelerityError {
   return new CelerityError('ERR_APP_DESTROYED', 'The app was destroyed');
+}
+
+/** `ERR_UNKNOWN_TASK` for task `name`, listing the tasks that exist. */
+export function unknownTaskError(name: string, tasks: Iterable<string>): CelerityError {
+  const names = [...tasks].map((task) => `"${task}"`).join(', ');
+  return new CelerityError('ERR_UNKNOWN_TASK', `unknown task "${name}": the tasks module exports ${names === '' ? 'no tasks' : names}`);
 }
 
 /** `ERR_INVALID_OPTION` with the given message. */

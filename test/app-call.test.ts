@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CelerityError } from 'celerity';
+import { CelerityError, type TaskApp } from 'celerity';
 import { makeApp, rejection } from './app-helpers.js';
 
 const app = makeApp({ threads: 1 });
@@ -34,7 +34,8 @@ await test('app.with refuses bad options at once', () => {
 });
 
 await test('an argument beyond those a task declares is ERR_ARGUMENT_COUNT, and is not retried', async () => {
-  const run = (app.run as (name: string, ...args: unknown[]) => Promise<unknown>).bind(app);
+  const loose: TaskApp = app;
+  const run = (name: string, ...args: unknown[]): Promise<unknown> => loose.run(name, ...args);
   const error = await rejection(run('add', 1, 2, { timeout: 5 }));
   assert.equal(error.code, 'ERR_ARGUMENT_COUNT');
   assert.match(error.message, /task "add" takes 2 arguments, but was given 3; pass options to submit\(name, args, options\) or app\.with\(options\)/);
@@ -52,7 +53,8 @@ await test('an argument beyond those a task declares is ERR_ARGUMENT_COUNT, and 
 });
 
 await test('an unknown task name lists the tasks that exist', async () => {
-  const error = await rejection((app.run as (name: string) => Promise<unknown>)('nope'));
+  const loose: TaskApp = app;
+  const error = await rejection(loose.run('nope'));
   assert.equal(error.code, 'ERR_UNKNOWN_TASK');
   assert.match(error.message, /unknown task "nope": the tasks module exports .*"add".*"double"/);
 });

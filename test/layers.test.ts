@@ -36,6 +36,8 @@ const WRONG_WAY: readonly [file: string, imported: string, rule: string][] = [
   ['src/cli/probe.ts', '../queue/queue-app.js', 'the CLI uses the public API'],
   ['src/queue/probe.ts', '../worker/index.js', 'the queue builds on the app'],
   ['src/app/probe.ts', '../queue/index.js', 'the app never imports the worker or the queue'],
+  ['src/workflow/probe.ts', '../app/run.js', 'workflows are data'],
+  ['src/worker/probe.ts', '../workflow/plan.js', 'the worker never imports the pool'],
 ];
 
 await test('a wrong-way import fails the layer rule that names it', async () => {

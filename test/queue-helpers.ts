@@ -34,9 +34,9 @@ export interface TestWorker {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `celerity worker` on `queue`; resolves once it takes jobs. */
-export async function startWorker(redis: TestRedis, queue: string, extra: readonly string[] = []): Promise<TestWorker> {
-  const child = spawn(process.execPath, [cli, 'worker', '--tasks', queueTasksPath, '--queue', queue, '--redis', redis.url, '--threads', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `celerity worker` on `queue` (running the tasks module at `tasks`); resolves once it takes jobs. */
+export async function startWorker(redis: TestRedis, queue: string, extra: readonly string[] = [], tasks = queueTasksPath): Promise<TestWorker> {
+  const child = spawn(process.execPath, [cli, 'worker', '--tasks', tasks, '--queue', queue, '--redis', redis.url, '--threads', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   let pending = '';

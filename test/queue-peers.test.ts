@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -38,6 +39,21 @@ console.log(JSON.stringify({ app: fromApp, worker: fromWorker, inProcess }));
 await describe('celerity/bullmq without its optional peers', { timeout: 60_000 }, async () => {
   let project: string;
 
+  /** celerity's dependencies and theirs, by name (as installed here, hoisted). */
+  function runtimeDependencies(): string[] {
+    const found = new Set<string>();
+    const visit = (packageJson: string): void => {
+      const { dependencies = {} } = JSON.parse(readFileSync(packageJson, 'utf8')) as { dependencies?: Record<string, string> };
+      for (const name of Object.keys(dependencies)) {
+        if (found.has(name)) continue;
+        found.add(name);
+        visit(join(root, 'node_modules', name, 'package.json'));
+      }
+    };
+    visit(join(root, 'package.json'));
+    return [...found];
+  }
+
   /** A project holding celerity and its dependencies, plus the packages named. */
   async function install(extra: readonly string[]): Promise<string> {
     const dir = await mkdtemp(join(project, 'p-'));
@@ -45,7 +61,7 @@ await describe('celerity/bullmq without its optional peers', { timeout: 60_000 }
     await mkdir(join(modules, 'celerity'), { recursive: true });
     await cp(join(root, 'package.json'), join(modules, 'celerity', 'package.json'));
     await cp(join(root, 'dist'), join(modules, 'celerity', 'dist'), { recursive: true });
-    for (const name of ['piscina', 'superjson', 'copy-anything', 'is-what', ...extra]) {
+    for (const name of [...runtimeDependencies(), ...extra]) {
       await symlink(join(root, 'node_modules', name), join(modules, name), 'dir').catch((error: unknown) => {
         if ((error as { code?: string }).code !== 'ENOENT') throw error;
       });

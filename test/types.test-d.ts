@@ -2,7 +2,8 @@
 // fail to type-check, so the build breaks if a wrong name, argument or result type ever compiles.
 // Values here exist only for their types, which is what these two rules object to.
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-unnecessary-type-parameters */
-import { createApp, defineTasks, type App, type TaskApp, type TaskContext, type TaskRun } from 'celerity';
+import { chain, chord, createApp, defineTasks, group, task, type App, type TaskApp, type TaskContext, type TaskRun, type WorkflowProgress } from 'celerity';
+import type workflowTasks from './fixtures/workflow-tasks.js';
 import { createQueueApp, type QueueApp } from 'celerity/bullmq';
 import type tasks from './fixtures/app-tasks.js';
 import { Point } from './fixtures/shapes.js';
@@ -28,7 +29,8 @@ export async function typeChecks(): Promise<void> {
   assertEqual<typeof moved, Point>(true);
   const later = await app.run('doubleLater', 2);
   assertEqual<typeof later, number>(true); // Promise results are awaited
-  assertEqual<Awaited<ReturnType<typeof app.run<'noop'>>>, void>(true); // eslint-disable-line @typescript-eslint/no-invalid-void-type -- a task returning nothing
+  const noop = app.run('noop');
+  assertEqual<typeof noop, Promise<void>>(true); // a task returning nothing
 
   // @ts-expect-error an unknown task name
   await app.run('nope');
@@ -150,4 +152,51 @@ export async function typeChecks(): Promise<void> {
   // @ts-expect-error no such task
   await onQueue.run('nope');
   await onQueue.destroy();
+
+  await workflowTypeChecks();
+}
+
+/** Workflows are checked against the tasks module where they run, and their results typed. */
+async function workflowTypeChecks(): Promise<void> {
+  const app = createApp<typeof workflowTasks>({ tasks: new URL('./fixtures/workflow-tasks.js', import.meta.url) });
+  const queue = createQueueApp<typeof workflowTasks>({ queue: 'types', connection: 'redis://127.0.0.1:1' });
+
+  // A chain's result is its last step's; each step takes the previous result first.
+  const length = await app.run(chain(task('load', 1), task('shift', 2), task('measure')));
+  assertEqual<typeof length, number>(true);
+  const moved = await queue.run(chain(task('load', 1), task('shift', 2)));
+  assertEqual<typeof moved, Point>(true);
+  // A group's result is the tuple (or list) of its members' results.
+  const pair = await app.run(group([task('load', 1), task('add', 1, 2)]));
+  assertEqual<typeof pair, [Point, number]>(true);
+  const points = await app.run(group([1, 2].map((id) => task('load', id))));
+  assertEqual<typeof points, Point[]>(true);
+  // A chord's body gets the header's results first.
+  const least = await app.run(chord([1, 2].map((n) => task('add', n, n)), task('smallest')));
+  assertEqual<typeof least, number>(true);
+  const total = await app.run(chain(group([task('load', 1), task('load', 2)]), task('sumPlus', 10)));
+  assertEqual<typeof total, number>(true);
+  // submit gives a TaskRun of the result, with the progress of the whole.
+  const run = app.submit(chain(task('load', 1), task('measure')), { onProgress: (progress) => expectType<WorkflowProgress>(progress), timeout: 1000 });
+  expectType<TaskRun<number>>(run);
+  const later = queue.submit(group([task('now')]), { delay: 100, jobId: 'types-group' });
+  expectType<TaskRun<[number]>>(later);
+
+  // @ts-expect-error a step that does not take the previous step's result as its first argument
+  await app.run(chain(task('load', 1), task('add', 2)));
+  // @ts-expect-error a step whose own arguments do not fit
+  await app.run(chain(task('load', 1), task('shift', 'far')));
+  // @ts-expect-error a first step with wrong arguments
+  await app.run(chain(task('load', 'one'), task('measure')));
+  // @ts-expect-error an unknown task in a step
+  await queue.run(chain(task('load', 1), task('nope')));
+  // @ts-expect-error a chord body that does not take the list of the header's results
+  await app.run(chord([task('load', 1)], task('smallest')));
+  // @ts-expect-error a group after the first step of a chain
+  await app.run(chain(task('load', 1), group([task('measure')])));
+  // @ts-expect-error a group member with wrong arguments
+  await app.run(group([task('add', 1, 2), task('add', 1)]));
+  // @ts-expect-error a schedule's arguments are checked too
+  app.schedule('add', [1], { every: 1000 });
+  app.schedule('add', [1, 2], { pattern: '0 * * * *', tz: 'Europe/Paris', id: 'hourly-add' });
 }

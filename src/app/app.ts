@@ -8,7 +8,13 @@ import { Core } from './core.js';
 import { startMap } from './map.js';
 import { resolveCloseTimeout, resolveOptions, resolveSubmitOptions, type AppOptions, type CloseOptions, type MapOptions, type SubmitOptions } from './options.js';
 import { Run, type TaskRun } from './run.js';
+import { resolveSchedule, TimerSchedule, type Schedule, type ScheduleInfo, type ScheduleOptions } from './schedule.js';
+import { WorkflowRun } from './workflow-run.js';
+import type { Workflow } from '../workflow/signature.js';
+import type { CheckWorkflow, WorkflowResult } from '../workflow/types.js';
+import type { WorkflowProgress } from '../workflow/progress.js';
 import type { AppStats } from './stats.js';
+import { unknownTaskError } from '../errors.js';
 import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskProgress, TaskResult, WithProgress } from '../protocol/tasks.js';
 
 /**
@@ -24,8 +30,31 @@ import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskProgress, TaskResult,
 export interface TaskApp<T = AnyTasks, O extends SubmitOptions = SubmitOptions> extends AsyncDisposable {
   /** Runs task `name` with `args`; resolves to its decoded result. */
   run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>>;
+  /**
+   * Runs a workflow (see `task`, `chain`, `group`, `chord`); resolves to its result. A workflow
+   * that does not fit the tasks module (a step that does not take the previous result first, an
+   * unknown name, wrong arguments) is a type error here.
+   */
+  run<W extends Workflow>(workflow: W & CheckWorkflow<T, W>): Promise<WorkflowResult<T, W>>;
   /** Submits task `name` with `args`, returning a {@link TaskRun} to await, watch or cancel. */
   submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: WithProgress<O, TaskProgress<T, K>>): TaskRun<TaskResult<T, K>>;
+  /**
+   * Submits a workflow as one {@link TaskRun}: cancelling it cancels every part; `onProgress`
+   * hears `{ done, total }` task calls; `timeout`, `retry` and `priority` apply to each step.
+   * The first failing step fails the whole and cancels what remains.
+   */
+  submit<W extends Workflow>(workflow: W & CheckWorkflow<T, W>, options?: WithProgress<O, WorkflowProgress>): TaskRun<WorkflowResult<T, W>>;
+  /**
+   * Runs task `name` with `args` again and again: `{ every: ms }` or `{ pattern: cron, tz }`.
+   * Declaring a schedule whose `id` (default: the task's name) exists replaces it.
+   *
+   * @throws {CelerityError} `ERR_INVALID_OPTION` (a pattern that does not parse, say) before anything is scheduled.
+   */
+  schedule<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options: ScheduleOptions): Schedule;
+  /** The schedules in place (on a queue, every process's). */
+  schedules(): Promise<ScheduleInfo[]>;
+  /** Removes schedule `id` (on a queue, whichever process declared it); resolves `false` if there was none. */
+  unschedule(id: string): Promise<boolean>;
   /**
    * Runs task `name` once per input (each input is the task's one argument); resolves to the
    * results in input order. The first failure rejects the map and cancels what remains.
@@ -60,9 +89,22 @@ export interface TaskApp<T = AnyTasks, O extends SubmitOptions = SubmitOptions> 
 export interface RunsWith<T, O> {
   /** Runs task `name` with `args` and the options; resolves to its decoded result. */
   run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>>;
+  /** Runs a workflow with the options; resolves to its result. */
+  run<W extends Workflow>(workflow: W & CheckWorkflow<T, W>): Promise<WorkflowResult<T, W>>;
   /** Submits task `name` with `args`, the options, and `options` over them. */
   submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: WithProgress<O, TaskProgress<T, K>>): TaskRun<TaskResult<T, K>>;
+  /** Submits a workflow with the options, and `options` over them. */
+  submit<W extends Workflow>(workflow: W & CheckWorkflow<T, W>, options?: WithProgress<O, WorkflowProgress>): TaskRun<WorkflowResult<T, W>>;
 }
+
+/**
+ * The loose form of `run` behind the typed overloads of {@link TaskApp.run}: a task name and its
+ * arguments, or a workflow. (Its result type, `never`, fits every overload; the overloads say what
+ * a caller gets.)
+ */
+export type LooseRun = (target: string | Workflow, ...args: unknown[]) => Promise<never>;
+/** The loose form of `submit` behind the typed overloads of {@link TaskApp.submit}. */
+export type LooseSubmit<O> = (target: string | Workflow, argsOrOptions?: unknown, options?: O) => TaskRun<never>;
 
 /**
  * A task app that runs the tasks of one tasks module on a pool of worker threads in this process
@@ -73,17 +115,60 @@ export type App<T = AnyTasks> = TaskApp<T>;
 class PoolApp<T> implements App<T> {
   readonly #core: Core;
   #closing: Promise<void> | undefined;
+  readonly #schedules = new Map<string, TimerSchedule>();
 
   constructor(core: Core) {
     this.#core = core;
   }
 
-  run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> {
-    return new Run<TaskResult<T, K>>(this.#core, name, args, undefined, false).promise;
+  run: LooseRun = (target, ...args) => this.#submit(target, args, undefined, false).promise;
+
+  submit: LooseSubmit<SubmitOptions> = (target, argsOrOptions, options) => this.#submit(target, argsOrOptions, options, true);
+
+  #submit(target: string | Workflow, argsOrOptions: unknown, options: SubmitOptions | undefined, watch: boolean): Run<never> | WorkflowRun<never> {
+    if (typeof target === 'string') return new Run<never>(this.#core, target, argsOrOptions as unknown[], options, watch);
+    return new WorkflowRun<never>(this.#core, target, argsOrOptions as SubmitOptions | undefined);
   }
 
-  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: SubmitOptions): TaskRun<TaskResult<T, K>> {
-    return new Run<TaskResult<T, K>>(this.#core, name, args, options, true);
+  schedule<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options: ScheduleOptions): Schedule {
+    const settings = resolveSchedule(name, args, options);
+    const refusal = this.#refusal();
+    if (refusal !== undefined) throw refusal;
+    this.#schedules.get(settings.id)?.stop();
+    const schedule = new TimerSchedule(name, [...args], settings, {
+      fire: (task, taskArgs, runOptions) => {
+        if (this.#refusal() !== undefined) return undefined;
+        const run = new Run<unknown>(this.#core, task, [...taskArgs], runOptions, true);
+        // A scheduled run's outcome shows in stats(); nobody awaits it.
+        run.promise.catch(() => undefined);
+        return run;
+      },
+      forget: (gone) => {
+        if (this.#schedules.get(gone.id) === gone) this.#schedules.delete(gone.id);
+      },
+    });
+    this.#schedules.set(settings.id, schedule);
+    // The first run waits for the name to be checked: an unknown task is the schedule's error, not each run's.
+    schedule.ready = this.#core.taskNames().then((names) => {
+      if (!names.has(name)) {
+        void schedule.cancel();
+        throw unknownTaskError(name, names);
+      }
+      schedule.start();
+    });
+    schedule.ready.catch(() => undefined);
+    return schedule;
+  }
+
+  schedules(): Promise<ScheduleInfo[]> {
+    return Promise.resolve([...this.#schedules.values()].map((schedule) => schedule.info()));
+  }
+
+  async unschedule(id: string): Promise<boolean> {
+    const schedule = this.#schedules.get(id);
+    if (schedule === undefined) return false;
+    await schedule.cancel();
+    return true;
   }
 
   map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]> {
@@ -94,10 +179,10 @@ class PoolApp<T> implements App<T> {
 
   with(options: SubmitOptions): RunsWith<T, SubmitOptions> {
     resolveSubmitOptions(options, this.#core.options.timeout);
-    return {
-      run: <K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> => new Run<TaskResult<T, K>>(this.#core, name, args, options, false).promise,
-      submit: <K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, more?: SubmitOptions): TaskRun<TaskResult<T, K>> => this.submit(name, args, more === undefined ? options : { ...options, ...more }),
-    };
+    const run: LooseRun = (target, ...args) => (typeof target === 'string' ? this.#submit(target, args, options, false) : this.#submit(target, options, undefined, false)).promise;
+    const submit: LooseSubmit<SubmitOptions> = (target, argsOrOptions, more) =>
+      typeof target === 'string' ? this.submit(target, argsOrOptions, { ...options, ...more }) : this.submit(target, { ...options, ...(argsOrOptions as SubmitOptions | undefined) });
+    return { run, submit };
   }
 
   stats(): AppStats {
@@ -114,12 +199,19 @@ class PoolApp<T> implements App<T> {
 
   async close(options?: CloseOptions): Promise<void> {
     const timeout = resolveCloseTimeout(options);
+    this.#stopSchedules();
     this.#closing ??= this.#core.close(timeout);
     await this.#closing;
   }
 
   destroy(): Promise<void> {
+    this.#stopSchedules();
     return this.#core.destroy();
+  }
+
+  #stopSchedules(): void {
+    for (const schedule of this.#schedules.values()) schedule.stop();
+    this.#schedules.clear();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

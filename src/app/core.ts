@@ -20,6 +20,7 @@ import { Counters } from './counters.js';
 import type { ResolvedOptions } from './options.js';
 import type { AppStats } from './stats.js';
 import { ThreadLifecycle } from './threads.js';
+import { TaskListing } from './task-list.js';
 import { PriorityTaskQueue } from './task-queue.js';
 import { Transport } from './transport.js';
 
@@ -41,6 +42,7 @@ export class Core {
   readonly counters = new Counters();
   private readonly pool: Piscina<TaskMessage, ResultMessage | null>;
   private counter = 0;
+  private names: Promise<ReadonlySet<string>> | undefined;
   /** Holds the process while a lost thread is being replaced (see the `workerDestroy` handler). */
   private hold: NodeJS.Timeout | undefined;
 
@@ -144,6 +146,21 @@ export class Core {
   refusal(): Error | undefined {
     if (this.state === 'open') return undefined;
     return this.state === 'destroyed' ? destroyedError() : closedError();
+  }
+
+  /**
+   * The names of the tasks module's tasks, as a thread reports them (asked once, then kept; asked
+   * again after a failure).
+   */
+  taskNames(): Promise<ReadonlySet<string>> {
+    if (this.names === undefined) {
+      const asked = new TaskListing(this).promise;
+      this.names = asked;
+      asked.catch(() => {
+        if (this.names === asked) this.names = undefined;
+      });
+    }
+    return this.names;
   }
 
   /** A new run number. */

@@ -298,6 +298,8 @@ export interface SubmitOptions {
    * priority go before all that have one. A running task is never interrupted for another.
    */
   priority?: number;
+  /** Wait this long (ms) before the run may start; it counts as neither queued nor running meanwhile. Default 0. */
+  delay?: number;
 }
 
 /** The most a priority may be (BullMQ's limit, so both backends take the same numbers). */
@@ -319,6 +321,8 @@ export interface ResolvedSubmitOptions {
   readonly retry: RetryOptions | undefined;
   /** 0 for none, else 1 (highest) to {@link MAX_PRIORITY}. */
   readonly priority: number;
+  /** ms before the run may start; 0 for none. */
+  readonly delay: number;
   /** The id and attempt the task sees instead of the run's own (see {@link RUN_LABEL}). */
   readonly label?: RunLabel;
 }
@@ -330,7 +334,7 @@ export interface ResolvedSubmitOptions {
 export const RUN_LABEL: unique symbol = Symbol('celerity.runLabel');
 
 /** Submit options when none are given and the app has no `timeout`. */
-export const NO_SUBMIT_OPTIONS: ResolvedSubmitOptions = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined, priority: 0 };
+export const NO_SUBMIT_OPTIONS: ResolvedSubmitOptions = { signal: undefined, timeout: 0, onProgress: undefined, transfer: undefined, retry: undefined, priority: 0, delay: 0 };
 
 /** Validates submit options against the app's `timeout`; throws `ERR_INVALID_OPTION` naming the option. */
 export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeout: number): ResolvedSubmitOptions {
@@ -338,11 +342,12 @@ export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeou
   const raw: unknown = given;
   if (typeof raw !== 'object' || raw === null) throw invalidOption('submit options must be an object');
   const options = raw as Record<keyof SubmitOptions, unknown>;
-  const { signal, timeout, onProgress, transfer } = options;
+  const { signal, timeout, onProgress, transfer, delay = 0 } = options;
   const retry = options.retry as RetryOptions | undefined;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption('options.signal must be an AbortSignal');
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) throw invalidOption('options.timeout must be a positive number of milliseconds');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress must be a function');
+  if (!(typeof delay === 'number' && delay >= 0 && delay !== Infinity)) throw invalidOption('options.delay must be a non-negative number of milliseconds');
   if (transfer !== undefined && !(Array.isArray(transfer) && transfer.every((item) => item instanceof ArrayBuffer))) {
     throw invalidOption('options.transfer must be an array of ArrayBuffers');
   }
@@ -368,6 +373,7 @@ export function resolveSubmitOptions(given: SubmitOptions | undefined, appTimeou
     transfer,
     retry,
     priority: resolvePriority(options.priority),
+    delay,
     ...labelOf(given),
   };
 }

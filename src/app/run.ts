@@ -83,8 +83,9 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
 
   /**
    * @param watch report `'running'` (submit); `run()` skips the start event unless it has a timeout.
+   * @param accepted a step of work the app accepted before it began to close (a workflow's): runs while closing.
    */
-  constructor(core: Core, name: string, args: unknown[], options: SubmitOptions | undefined, watch: boolean) {
+  constructor(core: Core, name: string, args: unknown[], options: SubmitOptions | undefined, watch: boolean, accepted = false) {
     super(core, 1);
     this.promise = new Promise<R>((resolve, reject) => {
       this.resolve = resolve;
@@ -93,7 +94,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     this.name = name;
     core.counters.submitted++;
     core.active.enter(this);
-    const refusal = core.refusal();
+    const refusal = accepted && core.state === 'closing' ? undefined : core.refusal();
     if (refusal !== undefined) {
       this.options = NO_SUBMIT_OPTIONS;
       this.end('failed', refusal);
@@ -137,6 +138,14 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
         this.cancel(signal.reason);
       };
       signal.addEventListener('abort', this.abortListener, { once: true });
+    }
+    if (checked.delay > 0) {
+      // Ref'd: the caller waits for this run.
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        if (!this.settled) this.launch();
+      }, checked.delay);
+      return;
     }
     this.launch();
   }

@@ -44,6 +44,8 @@ export const FLAG_ANSWER_EVENT = 32;
  * that one has left.
  */
 export const FLAG_BEHIND = 64;
+/** Set when the app asks for the names of the tasks module's tasks: the worker answers with them and runs nothing. */
+export const FLAG_LIST_TASKS = 128;
 
 /** What each thread learns at start-up. */
 export interface BootData {

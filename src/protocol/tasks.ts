@@ -47,6 +47,11 @@ export type TaskTable = Readonly<Record<string, object>>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped fallback must accept any argument list
 export type AnyTasks = Readonly<Record<string, (this: TaskContext, ...args: any[]) => unknown>>;
 
+/** The names of the tasks in a loaded tasks module's table (its function-valued own keys). */
+export function taskNames(table: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(table).filter((name) => typeof table[name] === 'function');
+}
+
 /** The names of the functions in a task table. */
 export type TaskName<T> = {
   [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never;

@@ -6,6 +6,11 @@
  * - `data`: `{ args, timeout? }`. `args` is the argument list as a JSON wire
  *   (`{ "celerity": 1, "json": [...], "meta": {...} }`) or, for jobs added by plain BullMQ code,
  *   a plain JSON array; `timeout` is the run-time limit in ms.
+ * - A workflow's parts are BullMQ flow jobs (see `flow.ts`). A step fed by the steps before it
+ *   has `feed` (`"one"`: the one child's result goes first; `"list"`: the list of the children's
+ *   results does) and `children`, the ids of those children in order. A group's own job is named
+ *   `(group)` and has `collect`, the ids of its members in order; its return value is
+ *   `{ "celerity": "group", "items": [<stored result>, ...] }`.
  * - The return value is the result as a JSON wire.
  * - Progress is `{ "celerity": "progress", "value": <wire> }`; before a failed attempt fails,
  *   the worker writes `{ "celerity": "error", "attempt": n, "error": <wire> }`, so the error's
@@ -25,7 +30,33 @@ export interface JobData {
   readonly args: JsonWire | readonly unknown[];
   /** Run-time limit (ms) on the worker. */
   readonly timeout?: number;
+  /** How a workflow step gets the results of the steps before it (its children). */
+  readonly feed?: 'one' | 'list';
+  /** The ids of those children, in order. */
+  readonly children?: readonly string[];
 }
+
+/** The `data` of a group's own job in a workflow: the ids of its members, in order. */
+export interface GroupData {
+  readonly collect: readonly string[];
+}
+
+/** The stored result of a group: its members' stored results, in order. */
+export interface GroupRecord {
+  readonly celerity: 'group';
+  readonly items: readonly unknown[];
+}
+
+/** The name of a group's own job (shown by dashboards; never a task's, which the job's `collect` tells apart). */
+export const GROUP_JOB_NAME = '(group)';
+
+/** How deep groups may nest in a stored result before it is refused as malformed. */
+const MAX_GROUP_DEPTH = 64;
+
+/** What a worker reads from a job's data. */
+export type ReadJob =
+  | { readonly kind: 'task'; readonly args: unknown[]; readonly timeout: number; readonly feed: 'none' | 'one' | 'list'; readonly children: readonly string[] }
+  | { readonly kind: 'group'; readonly collect: readonly string[] };
 
 /** A progress value as it is stored. */
 export interface ProgressRecord {
@@ -41,15 +72,20 @@ export interface ErrorRecord {
 }
 
 /** The data of a job that runs `args` (already checked) with a run-time limit of `timeout` ms (0: none). */
-export function jobData(args: readonly unknown[], timeout: number): JobData {
-  const wire = serialize(args, { path: 'args' });
+export function jobData(args: readonly unknown[], timeout: number, path = 'args'): JobData {
+  const wire = serialize(args, { path });
   return timeout > 0 ? { args: wire, timeout } : { args: wire };
 }
 
-/** What a worker reads from a job's data: the argument list, decoded, and the time limit. */
-export function readJobData(data: unknown): { args: unknown[]; timeout: number } {
+/** What a worker reads from a job's data: a task call (its argument list, decoded; its time limit; what feeds it) or a group to collect. */
+export function readJobData(data: unknown): ReadJob {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw badJsonError('the job data is not an object with "args"');
   const record = data as Record<string, unknown>;
+  if (Object.hasOwn(record, 'collect')) return { kind: 'group', collect: readIds(record.collect, 'collect') };
+  const feed = Object.hasOwn(record, 'feed') ? record.feed : 'none';
+  if (feed !== 'none' && feed !== 'one' && feed !== 'list') throw badJsonError('the job\'s "feed" must be "one" or "list"');
+  const children = feed === 'none' ? [] : readIds(record.children, 'children');
+  if (feed === 'one' && children.length !== 1) throw badJsonError('a job fed "one" result names exactly one child');
   const timeout = Object.hasOwn(record, 'timeout') ? record.timeout : undefined;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout !== Infinity)) throw badJsonError('the job\'s "timeout" must be a positive number of milliseconds');
   const raw = Object.hasOwn(record, 'args') ? record.args : undefined;
@@ -58,7 +94,17 @@ export function readJobData(data: unknown): { args: unknown[]; timeout: number }
   else if (typeof raw === 'object' && raw !== null) args = deserialize(raw, { path: 'args' });
   else throw badJsonError('the job data has no "args": expected a JSON wire or a plain JSON array');
   if (!Array.isArray(args)) throw badJsonError('the job\'s "args" is not a list of arguments');
-  return { args, timeout: timeout ?? 0 };
+  return { kind: 'task', args, timeout: timeout ?? 0, feed, children };
+}
+
+function readIds(ids: unknown, field: string): string[] {
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && id !== '')) throw badJsonError(`the job's "${field}" must be a non-empty list of job ids`);
+  return ids as string[];
+}
+
+/** The stored result of a group. */
+export function groupRecord(items: readonly unknown[]): GroupRecord {
+  return { celerity: 'group', items };
 }
 
 /** A result as it is stored. */
@@ -66,9 +112,15 @@ export function resultRecord(value: unknown): JsonWire {
   return serialize(value, { path: 'result' });
 }
 
-/** A stored result, decoded. */
-export function readResult(stored: unknown): unknown {
-  return deserialize(stored, { path: 'result' });
+/** A stored result (a JSON wire, or a group's record of them), decoded. */
+export function readResult(stored: unknown, depth = 0, path = 'result'): unknown {
+  if (typeof stored === 'object' && stored !== null && (stored as { celerity?: unknown }).celerity === 'group') {
+    const items = (stored as { items?: unknown }).items;
+    if (!Array.isArray(items)) throw badJsonError('a group\'s stored result has no "items" list');
+    if (depth >= MAX_GROUP_DEPTH) throw badJsonError(`groups nested deeper than ${MAX_GROUP_DEPTH} in a stored result`);
+    return items.map((item: unknown, i) => readResult(item, depth + 1, `${path}[${i}]`));
+  }
+  return deserialize(stored, { path });
 }
 
 /** A progress value as it is stored. */

@@ -40,8 +40,6 @@ export type QueueRetryOptions = Omit<RetryOptions, 'when'> & { when?: never };
 
 /** Options of the queue app's `submit`: the in-process ones (but `transfer`), and BullMQ's own. */
 export interface QueueSubmitOptions extends SubmitOptions {
-  /** Wait this long (ms) before the job may run (BullMQ's `delay`). Default 0. */
-  delay?: number;
   /** The job's id; by default a random UUID. Adding a job whose id exists returns that job (BullMQ's dedup). */
   jobId?: string;
   /** BullMQ attempts and backoff; no `when`: a function cannot reach the worker processes. */
@@ -120,8 +118,9 @@ export function resolveQueueSubmitOptions(given: QueueSubmitOptions | undefined,
     throw invalidOption('options.retry.when cannot reach the worker processes of a queue (a function does not cross processes); throw an UnrecoverableError from the task for errors that must not be retried instead');
   }
   const shared = resolveSubmitOptions(given, appTimeout);
-  const { delay = 0, jobId } = options;
-  if (!isNonNegativeInteger(delay)) throw invalidOption('options.delay must be a non-negative integer number of milliseconds');
+  const { jobId } = options;
+  const delay = shared.delay;
+  if (!Number.isInteger(delay)) throw invalidOption('options.delay must be a whole number of milliseconds on a queue (BullMQ\'s delay)');
   const attempts = shared.retry?.attempts ?? 1;
   let backoff: ResolvedQueueSubmit['backoff'];
   if (shared.retry !== undefined && attempts > 1) {

@@ -7,22 +7,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { FlowJob, FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunsWith, TaskApp } from '../app/app.js';
 import { Counters, PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING } from '../app/counters.js';
 import { resolveCloseTimeout, type CloseOptions, type MapOptions } from '../app/options.js';
 import type { TaskRun } from '../app/run.js';
 import type { AppStats } from '../app/stats.js';
-import { closedError, closeTimeoutError, destroyedError, invalidOption, unknownJobError } from '../errors.js';
-import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskProgress, TaskResult, WithProgress } from '../protocol/tasks.js';
+import { closedError, closeTimeoutError, destroyedError, invalidOption, unknownJobError, unknownTaskError } from '../errors.js';
+import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from '../protocol/tasks.js';
 import { CancelKeys, publishCancel } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
 import { jobData } from './job-format.js';
 import { mapOnQueue } from './queue-map.js';
-import { QueueRun, type RunOwner } from './queue-run.js';
-import { resolveQueueAppOptions, resolveQueueSubmitOptions, type QueueAppOptions, type QueueSubmitOptions, type ResolvedQueueAppOptions } from './options.js';
+import { CHILD_FAILED, QueueRun, type JobWatcher, type RunOwner } from './queue-run.js';
+import { QueueWorkflow, type WorkflowOwner } from './queue-workflow.js';
+import { resolveQueueAppOptions, resolveQueueSubmitOptions, type QueueAppOptions, type QueueSubmitOptions, type ResolvedQueueAppOptions, type ResolvedQueueSubmit } from './options.js';
 import { loadPeers } from './peers.js';
+import { flowOf, partId, type PartOptions } from './flow.js';
+import { listSchedules, upsertSchedule } from './schedules.js';
+import { readTaskNames, taskNamesKey } from './task-names.js';
+import type { LooseRun, LooseSubmit } from '../app/app.js';
+import { resolveSchedule, type Schedule, type ScheduleInfo, type ScheduleOptions } from '../app/schedule.js';
+import { checkTaskNames, planWorkflow, type Plan } from '../workflow/plan.js';
+import type { Workflow } from '../workflow/signature.js';
 
 /** Job counts of the whole queue, from Redis. */
 export interface QueueCounts {
@@ -49,9 +57,16 @@ export interface QueueApp<T = AnyTasks> extends TaskApp<T, QueueSubmitOptions> {
   counts(): Promise<QueueCounts>;
 }
 
+/** How far `attach` follows a failed workflow down to the part that failed. */
+const MAX_FLOW_DEPTH = 64;
+
+/** How long the task names read from Redis are taken as they are, ms. */
+const NAMES_FRESH_MS = 5000;
+
 /** The connections and BullMQ objects, once ready. */
 interface Backend {
   readonly queue: Queue;
+  readonly flows: FlowProducer;
   readonly events: QueueEvents;
   readonly client: Redis;
   readonly eventsClient: Redis;
@@ -59,21 +74,34 @@ interface Backend {
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
 
+/** A run or workflow this app has not settled yet. */
+interface Unsettled {
+  fail(error: unknown): void;
+}
+
 /** Creates the submitting side of a queue; see {@link QueueApp}. Connects at once, in the background. */
 export function createQueueApp<T = AnyTasks>(options: QueueAppOptions): QueueApp<T> {
   return new QueueTaskApp<T>(resolveQueueAppOptions(options));
 }
 
-class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
+class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
   private readonly options: ResolvedQueueAppOptions;
   private readonly backend: Promise<Backend>;
   private ready: Backend | undefined;
   private readonly keys: CancelKeys;
-  /** The runs waiting for their job, by job id. */
-  private readonly runs = new Map<string, QueueRun<unknown>[]>();
+  /** What follows each job's events, by job id. */
+  private readonly watchers = new Map<string, JobWatcher[]>();
+  /** The runs and workflows not settled yet. */
+  private readonly unsettled = new Set<Unsettled>();
+  /** The watchers each workflow set up, to take down when it settles. */
+  private readonly workflowWatchers = new Map<QueueWorkflow<unknown>, [string, JobWatcher][]>();
   private readonly counters = new Counters();
-  /** The runs counted as running (their job is active on a worker); the others are counted as queued. */
-  private readonly active = new Set<QueueRun<unknown>>();
+  /** The runs and workflows counted as running (a job of theirs is active on a worker); the others are counted as queued. */
+  private readonly active = new Set<object>();
+  private readonly namesKey: string;
+  private names: { at: number; names: Promise<ReadonlySet<string> | undefined> } | undefined;
+  /** The schedules declared here whose storing is under way (close waits for them). */
+  private readonly storing = new Set<Promise<unknown>>();
   private state: State = 'open';
   private closing: Promise<void> | undefined;
   private idle: (() => void) | undefined;
@@ -81,6 +109,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
   constructor(options: ResolvedQueueAppOptions) {
     this.options = options;
     this.keys = new CancelKeys(options.prefix, options.queue);
+    this.namesKey = taskNamesKey(options.prefix, options.queue);
     this.backend = this.connect();
     // A failure is reported to each run; the app itself never has an unhandled rejection.
     this.backend.catch(() => undefined);
@@ -98,6 +127,8 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       const early = this.shutRefusal();
       if (early !== undefined) throw early;
       const queue = new peers.bullmq.Queue(name, { connection: client, prefix });
+      const flows = new peers.bullmq.FlowProducer({ connection: client, prefix });
+      flows.on('error', () => undefined);
       // Events are read from the stream's current end, fixed now: reading from '$' would start
       // only with the reader's first XREAD, and the events of a job added before it would be lost.
       const [last] = await client.xrevrange(`${prefix}:${name}:events`, '+', '-', 'COUNT', 1);
@@ -108,7 +139,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       this.listen(events);
       void events.run().catch(() => undefined);
       await events.waitUntilReady();
-      const backend = { queue, events, client, eventsClient };
+      const backend = { queue, flows, events, client, eventsClient };
       const late = this.shutRefusal();
       if (late !== undefined) {
         await closeBackend(backend);
@@ -125,79 +156,92 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
 
   private listen(events: QueueEvents): void {
     events.on('active', ({ jobId }) => {
-      this.each(jobId, (run) => {
-        if (!this.active.has(run)) {
-          this.active.add(run);
-          this.counters.move(1, PLACE_QUEUED, PLACE_RUNNING, run);
-        }
-        run.active();
+      this.each(jobId, (watcher) => {
+        watcher.active();
       });
     });
     const back = ({ jobId }: { jobId: string }): void => {
-      this.each(jobId, (run) => {
-        if (this.active.delete(run)) this.counters.move(1, PLACE_RUNNING, PLACE_QUEUED, run);
-        run.waiting();
+      this.each(jobId, (watcher) => {
+        watcher.waiting();
       });
     };
     events.on('waiting', back);
     events.on('delayed', back);
     events.on('progress', ({ jobId, data }) => {
-      this.eachWith(jobId, data, (run, own) => {
-        run.progress(own);
+      this.eachWith(jobId, data, (watcher, own) => {
+        watcher.progress(own);
       });
     });
     events.on('completed', ({ jobId, returnvalue }) => {
-      this.eachWith(jobId, returnvalue, (run, own) => {
-        run.completed(own);
+      this.eachWith(jobId, returnvalue, (watcher, own) => {
+        watcher.completed(own);
       });
     });
     events.on('failed', ({ jobId, failedReason }) => {
-      this.each(jobId, (run) => {
-        run.failed(failedReason);
+      this.each(jobId, (watcher) => {
+        watcher.failed(failedReason);
       });
     });
     events.on('removed', ({ jobId }) => {
-      this.each(jobId, (run) => {
-        run.removed();
+      this.each(jobId, (watcher) => {
+        watcher.removed();
       });
     });
   }
 
-  private each(id: string, visit: (run: QueueRun<unknown>) => void): void {
-    const runs = this.runs.get(id);
-    if (runs === undefined) return;
-    for (const run of [...runs]) visit(run);
+  private each(id: string, visit: (watcher: JobWatcher) => void): void {
+    const watchers = this.watchers.get(id);
+    if (watchers === undefined) return;
+    for (const watcher of [...watchers]) visit(watcher);
   }
 
   /**
-   * Hands `stored` (an event's value) to each run waiting for job `id`. Reading a wire consumes
-   * it, so when several runs wait for one job (a submit and an attach, say), all but the last get
-   * a copy of their own.
+   * Hands `stored` (an event's value) to each watcher of job `id`. Reading a wire consumes it, so
+   * when several wait for one job (a submit and an attach, say), all but the last get a copy of
+   * their own.
    */
-  private eachWith(id: string, stored: unknown, visit: (run: QueueRun<unknown>, own: unknown) => void): void {
-    const runs = this.runs.get(id);
-    if (runs === undefined) return;
-    const waiting = [...runs];
-    waiting.forEach((run, i) => {
-      visit(run, i === waiting.length - 1 || typeof stored !== 'object' || stored === null ? stored : structuredClone(stored));
+  private eachWith(id: string, stored: unknown, visit: (watcher: JobWatcher, own: unknown) => void): void {
+    const watchers = this.watchers.get(id);
+    if (watchers === undefined) return;
+    const waiting = [...watchers];
+    waiting.forEach((watcher, i) => {
+      visit(watcher, i === waiting.length - 1 || typeof stored !== 'object' || stored === null ? stored : structuredClone(stored));
     });
   }
 
-  run<K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> {
-    return this.submit(name, args).promise;
+  private watch(id: string, watcher: JobWatcher): void {
+    const list = this.watchers.get(id);
+    if (list === undefined) this.watchers.set(id, [watcher]);
+    else list.push(watcher);
   }
+
+  private unwatch(id: string, watcher: JobWatcher): void {
+    const list = this.watchers.get(id);
+    if (list === undefined) return;
+    const at = list.indexOf(watcher);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.watchers.delete(id);
+  }
+
+  run: LooseRun = (target, ...args) => (typeof target === 'string' ? this.submitTask(target, args, undefined) : this.submitWorkflow(target, undefined)).promise as Promise<never>;
+
+  submit: LooseSubmit<QueueSubmitOptions> = (target, argsOrOptions, options) =>
+    (typeof target === 'string' ? this.submitTask(target, argsOrOptions, options) : this.submitWorkflow(target, argsOrOptions as QueueSubmitOptions | undefined)) as unknown as TaskRun<never>;
 
   with(options: QueueSubmitOptions): RunsWith<T, QueueSubmitOptions> {
     resolveQueueSubmitOptions(options, this.options.timeout);
     // One id for many jobs would make all but the first the same job (BullMQ's dedup).
     if ((options as { jobId?: unknown }).jobId !== undefined) throw invalidOption('options.jobId names one job: give it to submit(), not to with()');
     return {
-      run: <K extends TaskName<T>>(name: K, ...args: TaskArgs<T, K>): Promise<TaskResult<T, K>> => this.submit(name, args, options).promise,
-      submit: <K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, more?: QueueSubmitOptions): QueueRun<TaskResult<T, K>> => this.submit(name, args, more === undefined ? options : { ...options, ...more }),
+      run: ((target: string | Workflow, ...args: unknown[]) => (typeof target === 'string' ? this.submitTask(target, args, options) : this.submitWorkflow(target, options)).promise) as LooseRun,
+      submit: ((target: string | Workflow, argsOrOptions?: unknown, more?: QueueSubmitOptions) =>
+        typeof target === 'string'
+          ? this.submitTask(target, argsOrOptions, more === undefined ? options : { ...options, ...more })
+          : this.submitWorkflow(target, { ...options, ...(argsOrOptions as QueueSubmitOptions | undefined) })) as unknown as LooseSubmit<QueueSubmitOptions>,
     };
   }
 
-  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: WithProgress<QueueSubmitOptions, TaskProgress<T, K>>): QueueRun<TaskResult<T, K>> {
+  private submitTask(name: string, args: unknown, options: QueueSubmitOptions | undefined): QueueRun<unknown> {
     let resolved;
     let data;
     const started = performance.now();
@@ -213,38 +257,15 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       }
     }
     const id = resolved?.jobId ?? randomUUID();
-    const run = this.track<TaskResult<T, K>>(id, resolved?.onProgress);
+    const run = this.track<unknown>(id, resolved?.onProgress);
     run.codecTime += performance.now() - started;
     if (failure !== undefined || resolved === undefined || data === undefined) {
       run.fail(failure);
       return run;
     }
-    const signal = resolved.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        run.cancel(signal.reason);
-        return run;
-      }
-      const onAbort = (): void => {
-        run.cancel(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      const forget = (): void => {
-        signal.removeEventListener('abort', onAbort);
-      };
-      void run.promise.then(forget, forget);
-    }
-    const jobOptions = {
-      jobId: id,
-      delay: resolved.delay,
-      attempts: resolved.attempts,
-      removeOnComplete: this.options.removeOnComplete,
-      removeOnFail: this.options.removeOnFail,
-      ...(resolved.priority === undefined ? {} : { priority: resolved.priority }),
-      ...(resolved.backoff === undefined ? {} : { backoff: resolved.backoff }),
-    };
-    const factor = options?.retry?.backoff;
-    const payload = resolved.backoff?.type === 'celerity' ? { ...data, backoff: factor } : data;
+    if (!this.follow(run, resolved.signal)) return run;
+    const jobOptions = { jobId: id, delay: resolved.delay, ...this.partOptions(resolved) };
+    const payload = { ...data, ...backoffData(resolved, options) };
     this.backend
       .then(async (backend) => {
         await backend.queue.add(name, payload, jobOptions);
@@ -255,6 +276,93 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
         run.fail(error);
       });
     return run;
+  }
+
+  /** What every job (or workflow part) of a submit gets: attempts, backoff, priority, what Redis keeps. */
+  private partOptions(resolved: ResolvedQueueSubmit): PartOptions {
+    return {
+      attempts: resolved.attempts,
+      removeOnComplete: this.options.removeOnComplete,
+      removeOnFail: this.options.removeOnFail,
+      ...(resolved.priority === undefined ? {} : { priority: resolved.priority }),
+      ...(resolved.backoff === undefined ? {} : { backoff: resolved.backoff }),
+    };
+  }
+
+  private submitWorkflow(workflow: Workflow, options: QueueSubmitOptions | undefined): QueueWorkflow<unknown> {
+    const started = performance.now();
+    let failure: unknown = this.refusal();
+    let plan: Plan | undefined;
+    let resolved: ResolvedQueueSubmit | undefined;
+    let flow: FlowJob | undefined;
+    let root = '';
+    if (failure === undefined) {
+      try {
+        resolved = resolveQueueSubmitOptions(options, this.options.timeout);
+        plan = planWorkflow(workflow);
+        root = resolved.jobId ?? randomUUID();
+        flow = flowOf(plan, root, this.options.queue, this.options.prefix, { timeout: resolved.timeout, delay: resolved.delay, part: this.partOptions(resolved), extra: backoffData(resolved, options) });
+      } catch (error) {
+        failure = error;
+      }
+    }
+    const parts = plan === undefined ? [] : plan.nodes.map((node) => partId(root, plan, node));
+    const steps = plan === undefined ? [] : plan.nodes.filter((node) => node.kind === 'task').map((node) => partId(root, plan, node));
+    const run = new QueueWorkflow<unknown>(root, parts, new Set(steps), this, resolved?.onProgress);
+    run.codecTime += performance.now() - started;
+    const watchers = parts.map((id): [string, JobWatcher] => [id, run.watcher(id)]);
+    for (const [id, watcher] of watchers) this.watch(id, watcher);
+    this.workflowWatchers.set(run, watchers);
+    this.enter(run);
+    if (failure !== undefined || resolved === undefined || plan === undefined || flow === undefined) {
+      run.fail(failure);
+      return run;
+    }
+    if (!this.follow(run, resolved.signal)) return run;
+    const checked = plan;
+    const tree = flow;
+    this.backend
+      .then(async (backend) => {
+        // Every step names a task the queue's workers know, before any part is queued.
+        const names = await this.taskNames(backend);
+        if (names !== undefined) checkTaskNames(checked, names);
+        if (run.settled) return;
+        await backend.flows.add(tree);
+        // Cancelled while the flow was being added: the first cancel found nothing to remove.
+        if (run.state === 'cancelled') this.cancelParts(root, parts);
+      })
+      .catch((error: unknown) => {
+        run.fail(error);
+      });
+    return run;
+  }
+
+  /**
+   * Cancels `run` when `signal` aborts (at once if it has); `false` if it already had. The
+   * listener goes once the run settles.
+   */
+  private follow(run: TaskRun<unknown>, signal: AbortSignal | undefined): boolean {
+    if (signal === undefined) return true;
+    if (signal.aborted) {
+      run.cancel(signal.reason);
+      return false;
+    }
+    const onAbort = (): void => {
+      run.cancel(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const forget = (): void => {
+      signal.removeEventListener('abort', onAbort);
+    };
+    void run.then(forget, forget);
+    return true;
+  }
+
+  /** The names of the tasks the queue's workers run (read again at most every few seconds), or `undefined` before any worker started. */
+  private async taskNames(backend: Backend): Promise<ReadonlySet<string> | undefined> {
+    const now = performance.now();
+    if (this.names === undefined || now - this.names.at > NAMES_FRESH_MS) this.names = { at: now, names: readTaskNames(backend.client, this.namesKey) };
+    return this.names.names;
   }
 
   attach<R = unknown>(id: string): TaskRun<R> {
@@ -276,7 +384,10 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
         const job = (await backend.queue.getJob(run.id)) as Job | undefined;
         if (job === undefined) throw unknownJobError(this.options.queue, run.id);
         if (state === 'completed') run.completed(job.returnvalue);
-        else run.failed(job.failedReason, job.progress);
+        else {
+          const cause = await this.failedPart(backend, job);
+          run.failed(cause.failedReason, cause.progress, true);
+        }
       })
       .catch((error: unknown) => {
         run.fail(error);
@@ -284,12 +395,41 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
     return run;
   }
 
+  explainFailure(run: QueueRun<unknown>, reason: string): void {
+    void this.backend
+      .then(async (backend) => {
+        const job = (await backend.queue.getJob(run.id)) as Job | undefined;
+        const cause = job === undefined ? undefined : await this.failedPart(backend, job);
+        run.failed(cause?.failedReason ?? reason, cause?.progress, true);
+      })
+      .catch(() => {
+        run.failed(reason, undefined, true);
+      });
+  }
+
+  /**
+   * The job whose own failure failed `job`: a workflow's parent fails because a child did
+   * ("child <key> failed"), and it is the child (or its child ...) that holds the error.
+   */
+  private async failedPart(backend: Backend, job: Job): Promise<Job> {
+    const base = `${this.options.prefix}:${this.options.queue}:`;
+    let current = job;
+    for (let depth = 0; depth < MAX_FLOW_DEPTH; depth++) {
+      const key = CHILD_FAILED.exec(current.failedReason)?.[1];
+      if (key?.startsWith(base) !== true) break;
+      const child = (await backend.queue.getJob(key.slice(base.length))) as Job | undefined;
+      if (child === undefined) break;
+      current = child;
+    }
+    return current;
+  }
+
   map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]> {
     const refusal = this.refusal();
     if (refusal !== undefined) return Promise.reject(refusal);
     // Each input's job gets the map's priority (checked, with the other options, by mapOnQueue).
     const priority = options?.priority;
-    return mapOnQueue(inputs, options, (input) => this.submit(name, [input] as unknown as TaskArgs<T, K>, priority === undefined ? undefined : { priority }));
+    return mapOnQueue(inputs, options, (input) => this.submitTask(name, [input], priority === undefined ? undefined : { priority }) as TaskRun<TaskResult<T, K>>);
   }
 
   async counts(): Promise<QueueCounts> {
@@ -326,7 +466,8 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
   private async shutDown(timeout: number): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
-    if (this.runs.size > 0) {
+    await Promise.allSettled([...this.storing]);
+    if (this.unsettled.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const finished = await new Promise<boolean>((resolve) => {
         this.idle = () => {
@@ -371,29 +512,93 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
       .catch(() => undefined);
   }
 
+  /** Cancels the parts of workflow `root` that are not done: marked and announced (running ones stop, waiting ones never start), and the flow removed where nothing holds it. */
+  cancelParts(root: string, parts: readonly string[]): void {
+    void this.backend
+      .then(async (backend) => {
+        for (const id of parts) await publishCancel(backend.client, this.keys, id);
+        // Fails while a part is running (BullMQ keeps a locked job): that part stops on its cancel and fails its parents.
+        await backend.queue.remove(root, { removeChildren: true }).catch(() => undefined);
+      })
+      .catch(() => undefined);
+  }
+
+  schedule<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options: ScheduleOptions): Schedule {
+    const settings = resolveSchedule(name, args, options);
+    if (typeof (settings.run.retry as { when?: unknown } | undefined)?.when === 'function') throw invalidOption('options.retry.when cannot reach the worker processes of a queue; throw an UnrecoverableError from the task instead');
+    const refusal = this.refusal();
+    if (refusal !== undefined) throw refusal;
+    const resolved = resolveQueueSubmitOptions(settings.run as QueueSubmitOptions, this.options.timeout);
+    const data = { ...jobData(args, resolved.timeout), ...backoffData(resolved, settings.run) };
+    const stored = this.backend.then(async (backend) => {
+      const names = await this.taskNames(backend);
+      if (names !== undefined && !names.has(name)) throw unknownTaskError(name, names);
+      await upsertSchedule(backend.queue, name, data, settings, this.partOptions(resolved));
+    });
+    stored.catch(() => undefined);
+    this.storing.add(stored);
+    void stored.finally(() => this.storing.delete(stored)).catch(() => undefined);
+    return {
+      id: settings.id,
+      ready: stored,
+      cancel: async () => {
+        await stored.catch(() => undefined);
+        await this.unschedule(settings.id);
+      },
+    };
+  }
+
+  async schedules(): Promise<ScheduleInfo[]> {
+    return listSchedules((await this.backend).queue);
+  }
+
+  async unschedule(id: string): Promise<boolean> {
+    return (await this.backend).queue.removeJobScheduler(id);
+  }
+
   settled(run: QueueRun<unknown>, state: 'succeeded' | 'failed' | 'cancelled', timings: { wait: number; run: number; codec: number } | undefined): void {
-    const runs = this.runs.get(run.id);
-    if (runs !== undefined) {
-      const at = runs.indexOf(run);
-      if (at >= 0) runs.splice(at, 1);
-      if (runs.length === 0) this.runs.delete(run.id);
+    this.unwatch(run.id, run);
+    this.left(run, state, timings);
+  }
+
+  settledWorkflow(run: QueueWorkflow<unknown>, state: 'succeeded' | 'failed' | 'cancelled', timings: { wait: number; run: number; codec: number } | undefined): void {
+    for (const [id, watcher] of this.workflowWatchers.get(run) ?? []) this.unwatch(id, watcher);
+    this.workflowWatchers.delete(run);
+    this.left(run, state, timings);
+  }
+
+  moved(run: object, place: 'queued' | 'running'): void {
+    if (!this.unsettled.has(run as Unsettled)) return;
+    if (place === 'running' && !this.active.has(run)) {
+      this.active.add(run);
+      this.counters.move(1, PLACE_QUEUED, PLACE_RUNNING, run);
+    } else if (place === 'queued' && this.active.delete(run)) {
+      this.counters.move(1, PLACE_RUNNING, PLACE_QUEUED, run);
     }
-    // Counted where it was: the run's own state is already the final one.
+  }
+
+  /** A run or workflow settled: out of the counters (counted where it was), and maybe the app is idle now. */
+  private left(run: Unsettled, state: 'succeeded' | 'failed' | 'cancelled', timings: { wait: number; run: number; codec: number } | undefined): void {
+    if (!this.unsettled.delete(run)) return;
     this.counters.move(1, this.active.delete(run) ? PLACE_RUNNING : PLACE_QUEUED, PLACE_NONE, run);
     if (state === 'succeeded') this.counters.completed++;
     else if (state === 'cancelled') this.counters.cancelled++;
     else this.counters.failed++;
     if (timings !== undefined) this.counters.times(timings.run, timings.wait, timings.codec);
-    if (this.runs.size === 0) this.idle?.();
+    if (this.unsettled.size === 0) this.idle?.();
+  }
+
+  /** Starts counting a run or workflow as submitted and queued. */
+  private enter(run: Unsettled): void {
+    this.unsettled.add(run);
+    this.counters.submitted++;
+    this.counters.move(1, PLACE_NONE, PLACE_QUEUED, run);
   }
 
   private track<R>(id: string, onProgress: ((value: unknown) => void) | undefined): QueueRun<R> {
     const run = new QueueRun<R>(id, this, onProgress);
-    const list = this.runs.get(id);
-    if (list === undefined) this.runs.set(id, [run as QueueRun<unknown>]);
-    else list.push(run as QueueRun<unknown>);
-    this.counters.submitted++;
-    this.counters.move(1, PLACE_NONE, PLACE_QUEUED, run);
+    this.watch(id, run);
+    this.enter(run);
     return run;
   }
 
@@ -409,12 +614,17 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner {
   }
 
   private failAll(error: Error): void {
-    for (const runs of [...this.runs.values()]) for (const run of [...runs]) run.fail(error);
+    for (const run of [...this.unsettled]) run.fail(error);
   }
 }
 
+/** What a job's data carries for celerity's own backoff (a factor BullMQ's strategies lack). */
+function backoffData(resolved: ResolvedQueueSubmit, options: { retry?: { backoff?: unknown } } | undefined): Record<string, unknown> {
+  return resolved.backoff?.type === 'celerity' ? { backoff: options?.retry?.backoff } : {};
+}
+
 async function closeBackend(backend: Backend): Promise<void> {
-  await Promise.allSettled([backend.events.close(), backend.queue.close()]);
+  await Promise.allSettled([backend.events.close(), backend.queue.close(), backend.flows.close()]);
   backend.client.disconnect();
   backend.eventsClient.disconnect();
 }

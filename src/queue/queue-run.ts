@@ -16,6 +16,29 @@ export interface RunOwner {
   settled(run: QueueRun<unknown>, state: 'succeeded' | 'failed' | 'cancelled', timings: { wait: number; run: number; codec: number } | undefined): void;
   /** Cancel the job in Redis (the run has already settled as cancelled). */
   cancelJob(id: string): void;
+  /** The run moved between queued and running, for the stats. */
+  moved(run: object, place: 'queued' | 'running'): void;
+  /** The run's job (a workflow's root) failed because a part did: find that part and fail the run with its error. */
+  explainFailure(run: QueueRun<unknown>, reason: string): void;
+}
+
+/** BullMQ's reason for a parent failed by its child, with the child's key. */
+export const CHILD_FAILED = /^child (.+) failed$/;
+
+/** What follows one job's events: the queue app hands each event of job `id` to its watchers. */
+export interface JobWatcher {
+  /** A worker took the job up. */
+  active(): void;
+  /** The job waits again (after a failed attempt, or sent back to the queue). */
+  waiting(): void;
+  /** A progress value, as stored. */
+  progress(stored: unknown): void;
+  /** The job completed with this stored return value. */
+  completed(stored: unknown): void;
+  /** The job failed for good; `stored` is the error record kept with the job, when read. */
+  failed(reason: string, stored?: unknown): void;
+  /** The job was removed by someone else. */
+  removed(): void;
 }
 
 function noop(): void {
@@ -23,7 +46,7 @@ function noop(): void {
 }
 
 /** A job this process submitted or attached to. */
-export class QueueRun<R> implements TaskRun<R> {
+export class QueueRun<R> implements TaskRun<R>, JobWatcher {
   readonly id: string;
   readonly promise: Promise<R>;
   private current: RunState = 'queued';
@@ -82,11 +105,14 @@ export class QueueRun<R> implements TaskRun<R> {
     if (this.done) return;
     this.current = 'running';
     this.activeAt ??= performance.now();
+    this.owner.moved(this, 'running');
   }
 
   /** The job waits again after a failed attempt (or went back to the queue). */
   waiting(): void {
-    if (!this.done && this.current === 'running') this.current = 'retrying';
+    if (this.done) return;
+    if (this.current === 'running') this.current = 'retrying';
+    this.owner.moved(this, 'queued');
   }
 
   /** A progress value, as stored; an attempt's error is kept for the end. */
@@ -114,13 +140,20 @@ export class QueueRun<R> implements TaskRun<R> {
     if (decoded !== undefined) this.end('succeeded', decoded.value);
   }
 
-  /** The job failed for good; `reason` is BullMQ's `failedReason`, `stored` the error record kept with the job, if read. */
-  failed(reason: string, stored?: unknown): void {
+  /**
+   * The job failed for good; `reason` is BullMQ's `failedReason`, `stored` the error record kept
+   * with the job, if read; `explained` once the part that failed a workflow was looked for.
+   */
+  failed(reason: string, stored?: unknown, explained = false): void {
     if (this.done) return;
     if (stored !== undefined) {
       this.progress(stored);
       // Reading the stored record may have failed the run.
       if (this.done as boolean) return;
+    }
+    if (!explained && this.lastError === undefined && CHILD_FAILED.test(reason)) {
+      this.owner.explainFailure(this as QueueRun<unknown>, reason);
+      return;
     }
     const started = performance.now();
     const error = this.lastError === undefined ? reasonError(reason) : readError(this.lastError.error);

@@ -16,10 +16,12 @@ import { createApp, type App } from '../app/app.js';
 import { RUN_LABEL, type SubmitOptions } from '../app/options.js';
 import type { RunLabel } from '../protocol/messages.js';
 import type { AppStats } from '../app/stats.js';
-import { abortError, CelerityError, invalidOption, isPermanent, isUnrecoverable, messageOf } from '../errors.js';
+import { abortError, CelerityError, invalidOption, isPermanent, isUnrecoverable, messageOf, unknownTaskError } from '../errors.js';
+import { taskNames } from '../protocol/tasks.js';
 import { CancelKeys, CancelListener } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
-import { errorRecord, progressRecord, readJobData, resultRecord } from './job-format.js';
+import { errorRecord, groupRecord, progressRecord, readJobData, readResult, resultRecord } from './job-format.js';
+import { publishTaskNames, taskNamesKey } from './task-names.js';
 import { resolveQueueWorkerOptions, type JobReport, type QueueWorkerOptions, type ResolvedQueueWorkerOptions } from './options.js';
 import { loadPeers, type Peers } from './peers.js';
 
@@ -116,6 +118,7 @@ class QueueTaskWorker implements QueueWorker {
       autorun: false,
     });
     worker.on('error', () => undefined);
+    await publishTaskNames(client, taskNamesKey(prefix, queue), [...this.taskNames]);
     this.worker = worker;
     void worker.run().catch(() => undefined);
     await worker.waitUntilReady();
@@ -155,16 +158,21 @@ class QueueTaskWorker implements QueueWorker {
 
   private async runJob(job: Job, entry: Running): Promise<unknown> {
     const id = job.id ?? '';
-    if (!this.taskNames.has(job.name)) {
-      const names = [...this.taskNames].map((name) => `"${name}"`).join(', ');
-      throw new CelerityError('ERR_UNKNOWN_TASK', `unknown task "${job.name}": the tasks module exports ${names === '' ? 'no tasks' : names}`);
-    }
+    const read = readJobData(job.data);
+    if (read.kind === 'task' && !this.taskNames.has(job.name)) throw unknownTaskError(job.name, this.taskNames);
     const takenBefore = job.attemptsStarted > 1 || job.stalledCounter > 0;
     if (await (this.cancels as CancelListener).isCancelled(id, takenBefore)) {
       entry.cancelled = true;
       throw abortError(new Error(`job ${id} was cancelled before it started`));
     }
-    const { args, timeout } = readJobData(job.data);
+    // A group of a workflow: its members' stored results, in order, as they are.
+    if (read.kind === 'group') return groupRecord(await this.childResults(job, read.collect));
+    const { timeout, feed } = read;
+    let args = read.args;
+    if (feed !== 'none') {
+      const inputs = (await this.childResults(job, read.children)).map((stored, i) => readResult(stored, 0, `inputs[${i}]`));
+      args = feed === 'one' ? [inputs[0], ...args] : [inputs, ...args];
+    }
     // Progress is written in order, and the result only after the last write: QueueEvents
     // delivers in stream order, so the submitter sees every progress value before the result.
     let writes: Promise<unknown> = Promise.resolve();
@@ -196,6 +204,17 @@ class QueueTaskWorker implements QueueWorker {
       await writes;
     }
     return resultRecord(value);
+  }
+
+  /** The stored results of a workflow part's children `ids`, in that order. */
+  private async childResults(job: Job, ids: readonly string[]): Promise<unknown[]> {
+    const values = (await job.getChildrenValues()) as Record<string, unknown>;
+    const base = `${this.options.prefix}:${this.options.queue}:`;
+    return ids.map((child) => {
+      const key = base + child;
+      if (!Object.hasOwn(values, key)) throw new CelerityError('ERR_BAD_JSON', `the result of part ${child}, which job ${job.id ?? ''} waits for, is not in Redis`);
+      return values[key];
+    });
   }
 
   private cancelLocal(id: string): void {
@@ -280,7 +299,7 @@ async function importTasks(tasks: string | URL): Promise<string[]> {
   }
   const exported = namespace.default;
   const table = typeof exported === 'object' && exported !== null ? (exported as Record<string, unknown>) : namespace;
-  return Object.keys(table).filter((name) => typeof table[name] === 'function');
+  return taskNames(table);
 }
 
 /** The most threads the pool of `app` runs (its `threads` option, or one per core). */

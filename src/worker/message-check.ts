@@ -8,6 +8,7 @@
 import {
   FLAG_ANSWER_EVENT,
   FLAG_BEHIND,
+  FLAG_LIST_TASKS,
   FLAG_CHUNK,
   FLAG_PROGRESS,
   FLAG_SKIP,
@@ -23,7 +24,7 @@ import {
   TASK_SLOT,
 } from '../protocol/messages.js';
 
-const KNOWN_FLAGS = FLAG_START | FLAG_PROGRESS | FLAG_CHUNK | FLAG_SKIP | FLAG_WIRE | FLAG_ANSWER_EVENT | FLAG_BEHIND;
+const KNOWN_FLAGS = FLAG_START | FLAG_PROGRESS | FLAG_CHUNK | FLAG_SKIP | FLAG_WIRE | FLAG_ANSWER_EVENT | FLAG_BEHIND | FLAG_LIST_TASKS;
 
 /**
  * What is wrong with `message` as a task message for a thread with `cells` start cells, or

@@ -7,14 +7,16 @@
 import { parentPort } from 'node:worker_threads';
 import { decodeWithImports } from '../protocol/class-loader.js';
 import type { Wire } from '../codec/index.js';
-import { CelerityError } from '../errors.js';
+import { CelerityError, unknownTaskError } from '../errors.js';
 import {
   EVENT_MARK,
   EVENT_START,
   FLAG_CHUNK,
+  FLAG_LIST_TASKS,
   FLAG_SKIP,
   FLAG_START,
   FLAG_WIRE,
+  RESULT_OK,
   RESULT_SKIPPED,
   TASK_ARGS,
   TASK_FLAGS,
@@ -23,7 +25,7 @@ import {
   type TaskMessage,
 } from '../protocol/messages.js';
 import { claimStart } from '../protocol/start-cells.js';
-import type { TaskContext } from '../protocol/tasks.js';
+import { taskNames, type TaskContext } from '../protocol/tasks.js';
 import { isThenable } from '../protocol/thenable.js';
 import { answer, failed, finish, now, settle, threw, type Outcome } from './answer.js';
 import { thread } from './boot.js';
@@ -60,12 +62,15 @@ function handleNow(message: TaskMessage): Outcome {
     const t = now();
     return settle(answer(RESULT_SKIPPED, null, t, t, 0, 0), undefined);
   }
+  if ((flags & FLAG_LIST_TASKS) !== 0) {
+    const t = now();
+    return settle(answer(RESULT_OK, taskNames(table), t, t, 0, 0), undefined);
+  }
   const name = message[TASK_NAME];
   const fn = table[name];
   if (typeof fn !== 'function' || !Object.hasOwn(table, name)) {
     const t = now();
-    const names = Object.keys(table).filter((key) => typeof table[key] === 'function').map((key) => `"${key}"`).join(', ');
-    const record = failure(new CelerityError('ERR_UNKNOWN_TASK', `unknown task "${name}": the tasks module exports ${names === '' ? 'no tasks' : names}`), 'ERR_UNKNOWN_TASK');
+    const record = failure(unknownTaskError(name, taskNames(table)), 'ERR_UNKNOWN_TASK');
     return settle(failed(record, t, t, 0, 0), undefined);
   }
   const args = message[TASK_ARGS];
