@@ -235,6 +235,15 @@ await describe('celerity/bullmq with two worker processes', { skip, timeout: 180
       const unknown = await rejection(app.attach('unknown-class'));
       assert.equal(unknown.code, 'ERR_UNKNOWN_CLASS');
       assert.match(unknown.message, /no\.such\.Class/);
+      // Workflow fields that do not hold together: a feed without children, a group without members, a missing child result.
+      await raw.add('add', { args: [1], feed: 'list' }, { jobId: 'feed-without-children' });
+      assert.equal((await rejection(app.attach('feed-without-children'))).code, 'ERR_BAD_JSON');
+      await raw.add('(group)', { collect: 'everything' }, { jobId: 'bad-collect' });
+      assert.equal((await rejection(app.attach('bad-collect'))).code, 'ERR_BAD_JSON');
+      await raw.add('add', { args: [1], feed: 'one', children: ['nowhere'] }, { jobId: 'missing-child' });
+      const missing = await rejection(app.attach('missing-child'));
+      assert.equal(missing.code, 'ERR_BAD_JSON');
+      assert.match(missing.message, /nowhere/);
       assert.equal(await app.run('add', 20, 22), 42);
     } finally {
       await raw.close();

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { queueOptionsSymbol } from 'piscina';
-import { Active } from './active.js';
+import { Settling } from './settling.js';
 import type { Dispatchable } from './balancer.js';
 import type { Core } from './core.js';
 import { PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING } from './counters.js';
@@ -44,7 +44,7 @@ const MAX_REPOSTS = 3;
 const ANSWER_EVENT_WAIT_MS = 1000;
 
 /** @internal */
-export abstract class Job extends Active implements Dispatchable, AnswerSink {
+export abstract class Job<R = unknown> extends Settling<R> implements Dispatchable, AnswerSink {
   protected readonly core: Core;
   /** Run number: the task's id on both sides. */
   readonly i: number;

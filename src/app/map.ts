@@ -9,6 +9,7 @@ import { Active } from './active.js';
 import type { Core } from './core.js';
 import type { EncodedArgs } from './transport.js';
 import { Job } from './job.js';
+import { onAbort } from './abort.js';
 import {
   FLAG_CHUNK,
   RESULT_DURATION,
@@ -72,7 +73,6 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
   private readonly source: Source<T>;
   private readonly fixedSize: number | undefined;
   private readonly concurrency: number;
-  private readonly signal: AbortSignal | undefined;
   private readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
   private readonly results: R[] = [];
   private readonly out = new Set<Chunk<R>>();
@@ -83,7 +83,8 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
   private pulling = false;
   /** Measured run time per input, ms (a moving average). */
   private perItem: number | undefined;
-  private abortListener: (() => void) | undefined;
+  /** Stops following the caller's signal. */
+  private unfollow: (() => void) | undefined;
   /** The priority of every chunk (0: none). */
   private readonly priority: number;
 
@@ -100,19 +101,14 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
     this.fixedSize = chunkSize;
     this.concurrency = concurrency;
     this.priority = priority;
-    this.signal = signal;
     this.onProgress = onProgress;
     if (source.kind === 'array') this.results.length = source.items.length;
     core.active.enter(this);
     if (signal !== undefined) {
-      if (signal.aborted) {
-        this.fail(abortError(signal.reason));
-        return;
-      }
-      this.abortListener = () => {
-        this.fail(abortError(signal.reason));
-      };
-      signal.addEventListener('abort', this.abortListener, { once: true });
+      this.unfollow = onAbort(signal, (reason) => {
+        this.fail(abortError(reason));
+      });
+      if (this.unfollow === undefined) return;
     }
     this.pump();
   }
@@ -268,7 +264,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
   }
 
   private settle(): void {
-    if (this.abortListener !== undefined) this.signal?.removeEventListener('abort', this.abortListener);
+    this.unfollow?.();
     this.core.active.leave(this);
   }
 }

@@ -9,6 +9,7 @@ import { PLACE_QUEUED } from './counters.js';
 import type { EncodedArgs, EventSink } from './transport.js';
 import { abortError, timeoutError, failureError, isPermanent, isUnrecoverable, CelerityError } from '../errors.js';
 import { Job } from './job.js';
+import { onAbort } from './abort.js';
 import {
   EVENT_PROGRESS,
   FLAG_PROGRESS,
@@ -60,10 +61,7 @@ function noop(): void {
 }
 
 /** @internal */
-export class Run<R> extends Job implements TaskRun<R>, EventSink {
-  readonly promise: Promise<R>;
-  private resolve!: (value: R) => void;
-  private reject!: (error: unknown) => void;
+export class Run<R> extends Job<R> implements TaskRun<R>, EventSink {
   private current: RunState = 'queued';
   private readonly name: string;
   private readonly options: ResolvedSubmitOptions;
@@ -77,7 +75,8 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
   private held: ResultMessage | undefined;
   /** Pending in-order delivery of progress values that needed an import to decode. */
   private chain: Promise<void> | undefined;
-  private abortListener: (() => void) | undefined;
+  /** Stops following the caller's signal. */
+  private unfollow: (() => void) | undefined;
   /** Whether the current try is out (posted and not yet answered, lost or timed out). */
   private live = false;
 
@@ -87,10 +86,6 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
    */
   constructor(core: Core, name: string, args: unknown[], options: SubmitOptions | undefined, watch: boolean, accepted = false) {
     super(core, 1);
-    this.promise = new Promise<R>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
     this.name = name;
     core.counters.submitted++;
     core.active.enter(this);
@@ -128,16 +123,11 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     if (watch || checked.timeout > 0) this.flags |= FLAG_START;
     if (checked.onProgress !== undefined) this.flags |= FLAG_PROGRESS;
     if (this.flags !== 0) core.transport.track(this.i, this);
-    const signal = checked.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        this.cancel(signal.reason);
-        return;
-      }
-      this.abortListener = () => {
-        this.cancel(signal.reason);
-      };
-      signal.addEventListener('abort', this.abortListener, { once: true });
+    if (checked.signal !== undefined) {
+      this.unfollow = onAbort(checked.signal, (reason) => {
+        this.cancel(reason);
+      });
+      if (this.unfollow === undefined) return;
     }
     if (checked.delay > 0) {
       // Ref'd: the caller waits for this run.
@@ -156,18 +146,6 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
 
   get state(): RunState {
     return this.current;
-  }
-
-  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.promise.then(onFulfilled, onRejected);
-  }
-
-  catch<E = never>(onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<R | E> {
-    return this.promise.catch(onRejected);
-  }
-
-  finally(onFinally?: (() => void) | null): Promise<R> {
-    return this.promise.finally(onFinally);
   }
 
   cancel(reason?: unknown): void {
@@ -387,7 +365,7 @@ export class Run<R> extends Job implements TaskRun<R>, EventSink {
     this.clearTimer();
     this.held = undefined;
     if (this.flags !== 0) this.core.transport.untrack(this.i);
-    if (this.abortListener !== undefined) this.options.signal?.removeEventListener('abort', this.abortListener);
+    this.unfollow?.();
     this.args = undefined;
     if (state === 'succeeded') {
       this.core.counters.completed++;

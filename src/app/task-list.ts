@@ -10,17 +10,9 @@ import { failureError } from '../errors.js';
 import { FLAG_LIST_TASKS, RESULT_FAILURE, RESULT_KIND, RESULT_OK, RESULT_VALUE, type ResultMessage } from '../protocol/messages.js';
 
 /** One question to the pool: "which tasks are there?". It counts as no run in the stats. */
-export class TaskListing extends Job {
-  readonly promise: Promise<ReadonlySet<string>>;
-  private resolve!: (names: ReadonlySet<string>) => void;
-  private reject!: (error: unknown) => void;
-
+export class TaskListing extends Job<ReadonlySet<string>> {
   constructor(core: Core) {
     super(core, 0);
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
     // Asked for a workflow the app accepted, which it finishes while closing.
     const refusal = core.state === 'closing' ? undefined : core.refusal();
     if (refusal !== undefined) {

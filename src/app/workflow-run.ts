@@ -5,7 +5,8 @@
  * failure (cancelling what still runs), or a cancel of the whole.
  * @module
  */
-import { Active } from './active.js';
+import { Settling } from './settling.js';
+import { onAbort } from './abort.js';
 import type { Core } from './core.js';
 import { resolveSubmitOptions, type ResolvedSubmitOptions, type SubmitOptions } from './options.js';
 import { Run, type RunState, type TaskRun } from './run.js';
@@ -21,11 +22,8 @@ function noop(): void {
 const SETTLED = new Error('the workflow has settled');
 
 /** @internal */
-export class WorkflowRun<R> extends Active implements TaskRun<R> {
+export class WorkflowRun<R> extends Settling<R> implements TaskRun<R> {
   readonly id: string;
-  readonly promise: Promise<R>;
-  private resolve!: (value: R) => void;
-  private reject!: (error: unknown) => void;
   private current: RunState = 'queued';
   private settled = false;
   /** The step runs under way. */
@@ -36,7 +34,8 @@ export class WorkflowRun<R> extends Active implements TaskRun<R> {
   private done = 0;
   private total = 0;
   private timer: NodeJS.Timeout | undefined;
-  private abortListener: (() => void) | undefined;
+  /** Stops following the caller's signal. */
+  private unfollow: (() => void) | undefined;
 
   constructor(
     private readonly core: Core,
@@ -45,10 +44,6 @@ export class WorkflowRun<R> extends Active implements TaskRun<R> {
   ) {
     super();
     this.id = String(core.nextNumber());
-    this.promise = new Promise<R>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
     core.active.enter(this);
     const refusal = core.refusal();
     if (refusal !== undefined) {
@@ -67,34 +62,17 @@ export class WorkflowRun<R> extends Active implements TaskRun<R> {
     const { timeout, retry, priority } = this.options;
     this.stepOptions = { ...(timeout > 0 ? { timeout } : {}), ...(retry === undefined ? {} : { retry }), ...(priority === 0 ? {} : { priority }) };
     this.total = plan.steps;
-    const signal = this.options.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        this.cancel(signal.reason);
-        return;
-      }
-      this.abortListener = () => {
-        this.cancel(signal.reason);
-      };
-      signal.addEventListener('abort', this.abortListener, { once: true });
+    if (this.options.signal !== undefined) {
+      this.unfollow = onAbort(this.options.signal, (reason) => {
+        this.cancel(reason);
+      });
+      if (this.unfollow === undefined) return;
     }
     void this.start(plan);
   }
 
   get state(): RunState {
     return this.current;
-  }
-
-  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.promise.then(onFulfilled, onRejected);
-  }
-
-  catch<E = never>(onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<R | E> {
-    return this.promise.catch(onRejected);
-  }
-
-  finally(onFinally?: (() => void) | null): Promise<R> {
-    return this.promise.finally(onFinally);
   }
 
   /** Cancels the whole: every running step is cancelled, nothing more starts. */
@@ -169,7 +147,7 @@ export class WorkflowRun<R> extends Active implements TaskRun<R> {
     this.settled = true;
     this.current = state;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.abortListener !== undefined) this.options?.signal?.removeEventListener('abort', this.abortListener);
+    this.unfollow?.();
     for (const run of this.live) run.cancel(state === 'cancelled' ? reason : outcome);
     this.live.clear();
     this.core.active.leave(this);

@@ -28,6 +28,7 @@ import { flowOf, partId, type PartOptions } from './flow.js';
 import { listSchedules, upsertSchedule } from './schedules.js';
 import { readTaskNames, taskNamesKey } from './task-names.js';
 import type { LooseRun, LooseSubmit } from '../app/app.js';
+import { onAbort } from '../app/abort.js';
 import { resolveSchedule, type Schedule, type ScheduleInfo, type ScheduleOptions } from '../app/schedule.js';
 import { checkTaskNames, planWorkflow, type Plan } from '../workflow/plan.js';
 import type { Workflow } from '../workflow/signature.js';
@@ -337,24 +338,14 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
     return run;
   }
 
-  /**
-   * Cancels `run` when `signal` aborts (at once if it has); `false` if it already had. The
-   * listener goes once the run settles.
-   */
+  /** Cancels `run` when `signal` aborts (at once if it has: then `false`); stops listening once the run settles. */
   private follow(run: TaskRun<unknown>, signal: AbortSignal | undefined): boolean {
     if (signal === undefined) return true;
-    if (signal.aborted) {
-      run.cancel(signal.reason);
-      return false;
-    }
-    const onAbort = (): void => {
-      run.cancel(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    const forget = (): void => {
-      signal.removeEventListener('abort', onAbort);
-    };
-    void run.then(forget, forget);
+    const unfollow = onAbort(signal, (reason) => {
+      run.cancel(reason);
+    });
+    if (unfollow === undefined) return false;
+    void run.then(unfollow, unfollow);
     return true;
   }
 

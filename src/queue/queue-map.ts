@@ -6,6 +6,7 @@
 import { abortError, invalidOption } from '../errors.js';
 import { resolveMapOptions, type MapOptions } from '../app/options.js';
 import type { TaskRun } from '../app/run.js';
+import { onAbort } from '../app/abort.js';
 
 /** The default number of jobs a map keeps out at once. */
 const DEFAULT_CONCURRENCY = 64;
@@ -29,23 +30,22 @@ export function mapOnQueue<T, R>(inputs: Iterable<T> | AsyncIterable<T>, given: 
     let exhausted = false;
     let finished = false;
     let pulling = false;
+    /** Stops following the caller's signal. */
+    let unfollow: (() => void) | undefined;
     const fail = (error: unknown): void => {
       if (finished) return;
       finished = true;
+      unfollow?.();
       for (const run of out) run.cancel();
       out.clear();
       void Promise.resolve(iterator.return?.()).catch(() => undefined);
       reject(error);
     };
-    const signal = options.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        fail(abortError(signal.reason));
-        return;
-      }
-      signal.addEventListener('abort', () => {
-        fail(abortError(signal.reason));
-      }, { once: true });
+    if (options.signal !== undefined) {
+      unfollow = onAbort(options.signal, (reason) => {
+        fail(abortError(reason));
+      });
+      if (unfollow === undefined) return;
     }
     const launch = (input: T): void => {
       const index = next++;
@@ -74,6 +74,7 @@ export function mapOnQueue<T, R>(inputs: Iterable<T> | AsyncIterable<T>, given: 
       if (exhausted) {
         if (out.size === 0) {
           finished = true;
+          unfollow?.();
           resolve(results);
         }
         return;

@@ -6,8 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { abortError, CelerityError, RemoteError } from '../errors.js';
-import type { RunState, TaskRun } from '../app/run.js';
 import type { JsonWire } from '../json/format.js';
+import { QueueHandle } from './queue-handle.js';
 import { readError, readProgress, readResult } from './job-format.js';
 
 /** What a run needs from its app. */
@@ -41,18 +41,9 @@ export interface JobWatcher {
   removed(): void;
 }
 
-function noop(): void {
-  // a rejection handled elsewhere
-}
-
 /** A job this process submitted or attached to. */
-export class QueueRun<R> implements TaskRun<R>, JobWatcher {
+export class QueueRun<R> extends QueueHandle<R> implements JobWatcher {
   readonly id: string;
-  readonly promise: Promise<R>;
-  private current: RunState = 'queued';
-  private resolve!: (value: R) => void;
-  private reject!: (error: unknown) => void;
-  private done = false;
   /** The error record of the latest failed attempt (see `job-format.ts`). */
   private lastError: { attempt: number; error: JsonWire } | undefined;
   private readonly createdAt = performance.now();
@@ -65,38 +56,13 @@ export class QueueRun<R> implements TaskRun<R>, JobWatcher {
     private readonly owner: RunOwner,
     private readonly onProgress: ((value: unknown) => void) | undefined,
   ) {
+    super();
     this.id = id;
-    this.promise = new Promise<R>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
   }
 
-  get state(): RunState {
-    return this.current;
-  }
-
-  /** Whether the run has settled. */
-  get settled(): boolean {
-    return this.done;
-  }
-
-  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.promise.then(onFulfilled, onRejected);
-  }
-
-  catch<E = never>(onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<R | E> {
-    return this.promise.catch(onRejected);
-  }
-
-  finally(onFinally?: (() => void) | null): Promise<R> {
-    return this.promise.finally(onFinally);
-  }
-
-  cancel(reason?: unknown): void {
+  override cancel(reason?: unknown): void {
     if (this.done) return;
-    this.promise.catch(noop);
-    this.end('cancelled', abortError(reason));
+    super.cancel(reason);
     this.owner.cancelJob(this.id);
   }
 
@@ -174,6 +140,7 @@ export class QueueRun<R> implements TaskRun<R>, JobWatcher {
     this.end('failed', error);
   }
 
+
   /** Runs a decode, counting its time; one that throws fails the run, and `undefined` comes back. */
   private decode<T>(read: () => T): { value: T } | undefined {
     const started = performance.now();
@@ -188,7 +155,7 @@ export class QueueRun<R> implements TaskRun<R>, JobWatcher {
     }
   }
 
-  private end(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown): void {
+  protected end(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown): void {
     this.done = true;
     this.current = state;
     const now = performance.now();

@@ -7,8 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { abortError, CelerityError, RemoteError } from '../errors.js';
-import type { RunState, TaskRun } from '../app/run.js';
 import type { JsonWire } from '../json/format.js';
+import { QueueHandle } from './queue-handle.js';
 import type { WorkflowProgress } from '../workflow/progress.js';
 import { readError, readProgress, readResult } from './job-format.js';
 import { CHILD_FAILED, type JobWatcher } from './queue-run.js';
@@ -23,18 +23,9 @@ export interface WorkflowOwner {
   moved(run: object, place: 'queued' | 'running'): void;
 }
 
-function noop(): void {
-  // a rejection handled elsewhere
-}
-
 
 /** A workflow this process submitted. */
-export class QueueWorkflow<R> implements TaskRun<R> {
-  readonly promise: Promise<R>;
-  private current: RunState = 'queued';
-  private resolve!: (value: R) => void;
-  private reject!: (error: unknown) => void;
-  private done = false;
+export class QueueWorkflow<R> extends QueueHandle<R> {
   private finished = 0;
   /** The latest error record of each part that failed an attempt. */
   private readonly errors = new Map<string, { attempt: number; error: JsonWire }>();
@@ -54,40 +45,10 @@ export class QueueWorkflow<R> implements TaskRun<R> {
     private readonly owner: WorkflowOwner,
     private readonly onProgress: ((value: WorkflowProgress) => void) | undefined,
   ) {
+    super();
     this.open = new Set(parts);
-    this.promise = new Promise<R>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
   }
 
-  get state(): RunState {
-    return this.current;
-  }
-
-  /** Whether the workflow has settled. */
-  get settled(): boolean {
-    return this.done;
-  }
-
-  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.promise.then(onFulfilled, onRejected);
-  }
-
-  catch<E = never>(onRejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<R | E> {
-    return this.promise.catch(onRejected);
-  }
-
-  finally(onFinally?: (() => void) | null): Promise<R> {
-    return this.promise.finally(onFinally);
-  }
-
-  /** Cancels the whole: every part not yet done is cancelled in Redis. */
-  cancel(reason?: unknown): void {
-    if (this.done) return;
-    this.promise.catch(noop);
-    this.end('cancelled', abortError(reason));
-  }
 
   /** The watcher of part `id`, for the app's event routing. */
   watcher(id: string): JobWatcher {
@@ -118,6 +79,7 @@ export class QueueWorkflow<R> implements TaskRun<R> {
   fail(error: unknown): void {
     if (!this.done) this.end('failed', error, false);
   }
+
 
   private partActive(): void {
     if (this.done || this.current !== 'queued') return;
@@ -183,7 +145,7 @@ export class QueueWorkflow<R> implements TaskRun<R> {
   }
 
   /** Settles the workflow; `stopParts`: cancel in Redis the parts not done (after a cancel, or a part's failure). */
-  private end(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown, stopParts = state !== 'succeeded'): void {
+  protected end(state: 'succeeded' | 'failed' | 'cancelled', outcome: unknown, stopParts = state !== 'succeeded'): void {
     this.done = true;
     this.current = state;
     const now = performance.now();
