@@ -39,6 +39,11 @@ export default defineTasks({
     return solveFromStart(start.problem, start.seed);
   },
 
+  /** The shortest of `routes` (the workflows example's chord gathers the descents with it). */
+  shortest(routes: Route[]): Route {
+    return routes.reduce((best, route) => (route.length < best.length ? route : best));
+  },
+
   /** Iterated local search from `route` for `budgetMs`, reporting {@link PolishProgress}. */
   async polish(route: Route, budgetMs: number, seed: number): Promise<Route> {
     const polisher = new Polisher(route, seed);
