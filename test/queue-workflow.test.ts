@@ -9,7 +9,7 @@ import { createQueueApp, type QueueApp } from 'celerity/bullmq';
 import type tasks from './fixtures/workflow-tasks.js';
 import { Point, RouteError } from './fixtures/shapes.js';
 import { redisMissing, startRedis, startWorker, type TestRedis, type TestWorker } from './queue-helpers.js';
-import { delay, lines, scratchFile, workflowSuite } from './workflow-suite.js';
+import { assertStops, delay, lines, scratchFile, workflowSuite } from './workflow-suite.js';
 
 const skip = redisMissing();
 const workflowTasks = fileURLToPath(new URL('./fixtures/workflow-tasks.js', import.meta.url));
@@ -74,6 +74,18 @@ await describe('workflows and schedules on a queue', { skip, timeout: 240_000 },
     }
     assert.ok(attached instanceof RouteError, String(attached));
     assert.equal(attached.message, 'dead end');
+  });
+
+  await test('a part that fails for good stops the other parts on the workers, though the submitter is gone', async () => {
+    const submitter = createQueueApp<typeof tasks>({ queue, connection: redis.url });
+    const long = scratchFile('sibling');
+    const short = scratchFile('short');
+    const run = submitter.submit(group([task('beat', long, 20_000), chain(task('beat', short, 400), task('fail'))]) as never);
+    run.then(undefined, () => undefined);
+    for (let i = 0; i < 400 && (lines(long).length === 0 || lines(short).length === 0); i++) await delay(25);
+    await submitter.destroy();
+    await delay(600);
+    await assertStops(long);
   });
 
   await test('a worker killed with SIGKILL in the middle of a workflow: another takes the part up and the whole settles once', async () => {

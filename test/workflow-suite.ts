@@ -43,7 +43,7 @@ async function untilWritten(file: string): Promise<void> {
 }
 
 /** Waits until `file` stops growing: its tasks stopped. */
-async function assertStops(file: string): Promise<void> {
+export async function assertStops(file: string): Promise<void> {
   await delay(500);
   const before = lines(file).length;
   await delay(400);

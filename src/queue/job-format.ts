@@ -34,11 +34,39 @@ export interface JobData {
   readonly feed?: 'one' | 'list';
   /** The ids of those children, in order. */
   readonly children?: readonly string[];
+  /** The workflow this job is a part of. */
+  readonly workflow?: WorkflowRef;
+}
+
+/** Which workflow a job is part of: its root's id and how many parts it has (see `flow.ts` for their ids). */
+export interface WorkflowRef {
+  readonly root: string;
+  readonly parts: number;
+}
+
+/** The most parts a workflow reference may name before it is ignored as malformed. */
+const MAX_PARTS = 1_000_000;
+
+/** The ids of every part of a workflow: `<root>.<i>` for each part but the last, which is the root itself. */
+export function workflowParts(ref: WorkflowRef): string[] {
+  return Array.from({ length: ref.parts }, (_, i) => (i === ref.parts - 1 ? ref.root : `${ref.root}.${i}`));
+}
+
+/** The workflow a job's data says it is part of, or `undefined` (none, or not readable). */
+export function readWorkflowRef(data: unknown): WorkflowRef | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const ref: unknown = Object.hasOwn(data, 'workflow') ? (data as { workflow?: unknown }).workflow : undefined;
+  if (typeof ref !== 'object' || ref === null) return undefined;
+  const { root, parts } = ref as { root?: unknown; parts?: unknown };
+  if (typeof root !== 'string' || root === '' || !(Number.isInteger(parts) && (parts as number) >= 1 && (parts as number) <= MAX_PARTS)) return undefined;
+  return { root, parts: parts as number };
 }
 
 /** The `data` of a group's own job in a workflow: the ids of its members, in order. */
 export interface GroupData {
   readonly collect: readonly string[];
+  /** The workflow the group is part of. */
+  readonly workflow?: WorkflowRef;
 }
 
 /** The stored result of a group: its members' stored results, in order. */

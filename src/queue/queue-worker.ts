@@ -18,9 +18,9 @@ import type { RunLabel } from '../protocol/messages.js';
 import type { AppStats } from '../app/stats.js';
 import { abortError, CelerityError, invalidOption, isPermanent, isUnrecoverable, messageOf, unknownTaskError } from '../errors.js';
 import { taskNames } from '../protocol/tasks.js';
-import { CancelKeys, CancelListener } from './cancel.js';
+import { CancelKeys, CancelListener, publishCancel } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
-import { errorRecord, groupRecord, progressRecord, readJobData, readResult, resultRecord } from './job-format.js';
+import { errorRecord, groupRecord, progressRecord, readJobData, readResult, readWorkflowRef, resultRecord, workflowParts } from './job-format.js';
 import { publishTaskNames, taskNamesKey } from './task-names.js';
 import { resolveQueueWorkerOptions, type JobReport, type QueueWorkerOptions, type ResolvedQueueWorkerOptions } from './options.js';
 import { loadPeers, type Peers } from './peers.js';
@@ -66,6 +66,8 @@ class QueueTaskWorker implements QueueWorker {
   private readonly app: App;
   private readonly keys: CancelKeys;
   private readonly running = new Map<string, Running>();
+  /** Workflow parts that failed for good here, until BullMQ reports them failed. */
+  private readonly failedParts = new Set<string>();
   private peers: Peers | undefined;
   private worker: Worker | undefined;
   private client: Redis | undefined;
@@ -118,6 +120,9 @@ class QueueTaskWorker implements QueueWorker {
       autorun: false,
     });
     worker.on('error', () => undefined);
+    worker.on('failed', (job) => {
+      if (job?.id !== undefined && this.failedParts.delete(job.id)) void this.cancelOtherParts(job);
+    });
     await publishTaskNames(client, taskNamesKey(prefix, queue), [...this.taskNames]);
     this.worker = worker;
     void worker.run().catch(() => undefined);
@@ -149,6 +154,9 @@ class QueueTaskWorker implements QueueWorker {
       // The error's class and properties go with the job, before the job fails (see job-format.ts).
       await job.updateProgress(errorRecord(error, job.attemptsMade + 1));
       const message = messageOf(error);
+      const final = cancelled || isUnrecoverable(error) || isPermanent(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // The other parts of its workflow are stopped once BullMQ has failed this one (see 'failed').
+      if (final && !cancelled) this.failedParts.add(id);
       if (cancelled || isUnrecoverable(error) || isPermanent(error)) throw new (this.peers as Peers).bullmq.UnrecoverableError(message);
       throw new Error(message);
     } finally {
@@ -204,6 +212,18 @@ class QueueTaskWorker implements QueueWorker {
       await writes;
     }
     return resultRecord(value);
+  }
+
+  /**
+   * A workflow's part failed for good here: the other parts are cancelled (the running ones stop,
+   * the waiting ones never start). Only after BullMQ has failed the part, so that its own failure
+   * is what the workflow's submitter hears first.
+   */
+  private async cancelOtherParts(job: Job): Promise<void> {
+    const ref = readWorkflowRef(job.data);
+    const client = this.client;
+    if (ref === undefined || client === undefined) return;
+    await Promise.all(workflowParts(ref).filter((part) => part !== job.id).map((part) => publishCancel(client, this.keys, part))).catch(() => undefined);
   }
 
   /** The stored results of a workflow part's children `ids`, in that order. */
