@@ -10,7 +10,7 @@ import type tasks from './fixtures/workflow-tasks.js';
 import { Point, RouteError } from './fixtures/shapes.js';
 
 /** An app of the workflow tasks, on either backend. */
-export type WorkflowApp = TaskApp<typeof tasks, { delay?: number; onProgress?(value: never): void }>;
+export type WorkflowApp = TaskApp<typeof tasks>;
 
 /** Resolves after `ms` milliseconds. */
 export function delay(ms: number): Promise<void> {
@@ -84,6 +84,22 @@ export async function workflowSuite(app: () => WorkflowApp): Promise<void> {
     assert.equal(run.state, 'succeeded');
     assert.deepEqual(seen.map(({ done }) => done).sort(), [1, 2, 3]);
     assert.ok(seen.every(({ total }) => total === 3));
+  });
+
+  await test('retry, timeout and priority apply to each step; with() gives options to a workflow', async () => {
+    // measure(load(1)) is √101; flaky fails its first try, so the step that succeeds adds 2.
+    const retried = await app().submit(chain(task('load', 1), task('measure'), task('flaky', 2)), { retry: { attempts: 2 } });
+    assert.equal(retried, Math.hypot(1, 10) + 2);
+    const noRetry = await rejection(app().submit(chain(task('add', 1, 2), task('flaky', 2)), { retry: { attempts: 1 } }));
+    assert.ok(noRetry instanceof RouteError);
+    const withRetry = await app().submit(chain(task('add', 1, 2), task('flaky', 2)), { retry: { attempts: 2 } });
+    assert.equal(withRetry, 5);
+    const file = scratchFile('timed');
+    const timedOut = await rejection(app().submit(chain(task('beat', file, 20_000), task('suffix', '!')), { timeout: 400 }));
+    assert.equal(timedOut.name, 'TimeoutError');
+    assert.equal(timedOut.code, 'ERR_TASK_TIMEOUT');
+    await assertStops(file);
+    assert.equal(await app().with({ priority: 1, timeout: 10_000 }).run(chain(task('add', 2, 2), task('add', 1))), 5);
   });
 
   await test('a failing step rejects the whole with its error (class kept), runs nothing after it, and stops what runs beside it', async () => {
@@ -177,6 +193,15 @@ export async function workflowSuite(app: () => WorkflowApp): Promise<void> {
     const unknown = app().schedule('nope' as 'now', [], { every: 1000, id: `nope-${process.pid}` });
     assert.equal((await rejection(unknown.ready)).code, 'ERR_UNKNOWN_TASK');
     assert.equal((await app().schedules()).filter((found) => found.id === `nope-${process.pid}`).length, 0);
+  });
+
+  await test('a schedule with a limit fires that many times, then ends', async () => {
+    const file = scratchFile('limited');
+    const id = `limited-${process.pid}-${Date.now()}`;
+    await app().schedule('stamp', [file], { every: 250, id, limit: 2 }).ready;
+    await delay(1500);
+    assert.equal(lines(file).length, 2);
+    await app().unschedule(id);
   });
 
   await test('a schedule pattern that does not parse, a bad time zone or no timing at all: ERR_INVALID_OPTION before anything is scheduled', async () => {
