@@ -16,6 +16,7 @@ import { randomProblem } from '../tsp/random.js';
 import { Route } from '../tsp/route.js';
 import { bestDistinct, descend, formatLength, polish, startsOf, type OptimiseApp } from './phases.js';
 import { USAGE, UsageError, parseOptions, type OptimiseOptions } from './options.js';
+import { runCommand } from '../shared/command.js';
 
 const out = process.stdout;
 const tasks = new URL('./tasks.js', import.meta.url);
@@ -28,23 +29,6 @@ function say(line = ''): void {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
-}
-
-/** Ctrl-C aborts `controller`; a second Ctrl-C gives up on a clean stop. */
-function cancelOnInterrupt(controller: AbortController): () => void {
-  const second = (): void => {
-    process.exit(130);
-  };
-  const first = (): void => {
-    say('\ninterrupted: cancelling the runs still out (Ctrl-C again to quit at once)');
-    process.once('SIGINT', second);
-    controller.abort(new Error('interrupted by Ctrl-C'));
-  };
-  process.once('SIGINT', first);
-  return () => {
-    process.off('SIGINT', first);
-    process.off('SIGINT', second);
-  };
 }
 
 /** Runs `work` with a fresh app, and always stops its threads after, whatever happened. */
@@ -114,43 +98,15 @@ async function solve(options: OptimiseOptions, signal: AbortSignal): Promise<voi
   }
 }
 
-async function main(): Promise<number> {
-  let options: OptimiseOptions | undefined;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`optimise: ${error.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options === undefined) {
-    say(USAGE);
-    return 0;
-  }
-  const controller = new AbortController();
-  const stopListening = cancelOnInterrupt(controller);
-  const began = performance.now();
-  try {
-    await solve(options, controller.signal);
+runCommand<OptimiseOptions>({
+  name: 'optimise',
+  usage: USAGE,
+  parse: parseOptions,
+  isUsageError: (error): error is UsageError => error instanceof UsageError,
+  run: async (options, signal) => {
+    const began = performance.now();
+    await solve(options, signal);
     say(`done in ${seconds(performance.now() - began)}`);
-    return 0;
-  } catch (error) {
-    if (controller.signal.aborted && error instanceof Error && error.name === 'AbortError') {
-      say('cancelled: every run was stopped and the threads are closed');
-      return 130;
-    }
-    throw error;
-  } finally {
-    stopListening();
-  }
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
   },
-  (error: unknown) => {
-    process.stderr.write(`optimise: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+  cancelled: 'cancelled: every run was stopped and the threads are closed',
+});

@@ -19,6 +19,7 @@ import { Route } from '../tsp/route.js';
 import { formatLength, startsOf } from '../optimise/phases.js';
 import { parseOptions, UsageError, type OptimiseOptions } from '../optimise/options.js';
 import { ProgressBar } from '../shared/progress-bar.js';
+import { runCommand } from '../shared/command.js';
 import type tasks from '../optimise/tasks.js';
 
 const USAGE = `usage: workflows [--cities N] [--starts N] [--threads N] [--seed N] [--polish-ms MS]
@@ -69,37 +70,11 @@ async function solve(options: OptimiseOptions, signal: AbortSignal): Promise<voi
   }
 }
 
-async function main(): Promise<number> {
-  let options: OptimiseOptions | undefined;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`workflows: ${error.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options === undefined) {
-    say(USAGE);
-    return 0;
-  }
-  const controller = new AbortController();
-  const interrupt = (): void => {
-    say('\ninterrupted: cancelling the workflow');
-    controller.abort(new Error('interrupted by Ctrl-C'));
-  };
-  process.once('SIGINT', interrupt);
-  try {
-    await solve(options, controller.signal);
-    return 0;
-  } catch (error) {
-    if (controller.signal.aborted && error instanceof Error && error.name === 'AbortError') {
-      say('cancelled: every part of the workflow was stopped');
-      return 130;
-    }
-    throw error;
-  } finally {
-    process.off('SIGINT', interrupt);
-  }
-}
-
-process.exitCode = await main();
+runCommand<OptimiseOptions>({
+  name: 'workflows',
+  usage: USAGE,
+  parse: parseOptions,
+  isUsageError: (error): error is UsageError => error instanceof UsageError,
+  run: solve,
+  cancelled: 'cancelled: every part of the workflow was stopped',
+});

@@ -108,7 +108,7 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
         this.clearGrace(n);
         const cell = message[TASK_SLOT];
         const state = this.core.cells.state(cell);
-        this.core.cells.release(cell);
+        this.releaseCell(message);
         // Answered by event (Piscina only learns that the task is over).
         if (result === null) {
           if ((message[TASK_FLAGS] & FLAG_ANSWER_EVENT) === 0) this.lost(n, new Error('the thread answered nothing'));
@@ -130,7 +130,7 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
         this.clearGrace(n);
         const cell = message[TASK_SLOT];
         const state = this.core.cells.state(cell);
-        this.core.cells.release(cell);
+        this.releaseCell(message);
         // Its thread was lost before the task started: nothing ran, so it can run elsewhere.
         if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n)) {
           this.send(n, name, args, flags, transfer);
@@ -147,6 +147,17 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
         this.lost(n, error);
       },
     );
+  }
+
+  /**
+   * Gives back the start cell of a try the pool has settled. Another task may take the cell at
+   * once, so the try's message stops being the job's current one: a cancel that comes while an
+   * answer event is still on its way must not mark (or stop the thread of) whatever runs in that
+   * cell now. The try is over on its thread by then; its answer, if any, still settles the job.
+   */
+  private releaseCell(message: TaskMessage): void {
+    this.core.cells.release(message[TASK_SLOT]);
+    if (this.message === message) this.message = undefined;
   }
 
   /** Whether try `n`, lost before it started, should be posted again (counting it if so). */
