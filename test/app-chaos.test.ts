@@ -90,7 +90,7 @@ await test('chaos: 1,000 mixed runs on 2 threads each settle exactly once, and t
           assert.equal(run.state, 'succeeded');
           break;
         case 'fail':
-          assert.ok(error instanceof RouteError, `seed ${seed}: run ${index} should fail with its own error`);
+          assert.ok(error instanceof RouteError, `seed ${seed}: run ${index} should fail with its own error, got ${String(error)} (${error.code ?? 'no code'})`);
           assert.equal(run.state, 'failed');
           break;
         case 'cancel':

@@ -17,13 +17,8 @@ export type BalancerFunction = NonNullable<PoolOptions['loadBalancer']>;
 type PoolTask = Parameters<BalancerFunction>[0];
 type PoolWorker = Parameters<BalancerFunction>[1][number];
 
-/**
- * Tasks a thread may hold at once: the one it runs and up to three waiting behind it. With tiny
- * tasks, each hand-over that finds the thread busy saves it a wake-up from an empty queue: 256
- * no-op runs in flight went from about 28,000 to 36,000 runs/s with 4 rather than 2 (2 cores);
- * 8 gave little more for twice the runs that could wait behind a task turning out long.
- */
-export const TASKS_PER_THREAD = 4;
+/** Tasks a thread may hold at once: the one it runs and the next. */
+export const TASKS_PER_THREAD = 2;
 
 /**
  * A task is handed to a busy thread only while recent tasks ran this long at most (a moving

@@ -82,8 +82,8 @@ export class Core {
       maxThreads: options.maxThreads,
       idleTimeout: options.idleTimeout,
       maxQueue: options.maxQueue,
-      // A thread runs one task at a time (the worker holds back the others it is handed, see the
-      // balancer), so a thread's signal, timeout and termination concern one run only.
+      // A thread runs one task at a time (the worker holds back a second one it is handed, see
+      // the balancer), so a thread's signal, timeout and termination concern one run only.
       concurrentTasksPerWorker: TASKS_PER_THREAD,
       workerData: { [BOOT_KEY]: boot },
       // The app keeps its own timings; Piscina's histogram would only add work per task.
