@@ -10,6 +10,7 @@ import type { Core } from './core.js';
 import type { EncodedArgs } from './transport.js';
 import { Job } from './job.js';
 import { onAbort } from './abort.js';
+import { callBack, warnThrew } from './callback.js';
 import {
   FLAG_CHUNK,
   RESULT_DURATION,
@@ -43,10 +44,6 @@ function sourceOf<T>(given: Iterable<T> | AsyncIterable<T>): Source<T> {
     if (typeof asyncFactory === 'function') return { kind: 'async', iterator: asyncFactory.call(inputs) };
   }
   throw invalidOption('map: inputs must be an iterable or an async iterable');
-}
-
-function warn(what: string, error: unknown): void {
-  process.emitWarning(`celerity: ${what} threw: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** Starts a map and returns its promise. @internal */
@@ -220,13 +217,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
     this.done += count;
     const perItem = runTime / count;
     this.perItem = this.perItem === undefined ? perItem : (this.perItem + perItem) / 2;
-    if (this.onProgress !== undefined) {
-      try {
-        this.onProgress(this.done, this.total);
-      } catch (error) {
-        warn('map onProgress', error);
-      }
-    }
+    callBack(this.onProgress, [this.done, this.total], 'map onProgress');
     this.pump();
   }
 
@@ -249,7 +240,7 @@ class Mapper<T, R> extends Active implements ChunkOwner<R> {
       try {
         void this.source.iterator.return?.();
       } catch (closeError) {
-        warn('closing the map inputs', closeError);
+        warnThrew('closing the map inputs', closeError);
       }
     }
     this.settle();

@@ -10,6 +10,7 @@ import type { EncodedArgs, EventSink } from './transport.js';
 import { abortError, timeoutError, failureError, isPermanent, isUnrecoverable, CelerityError } from '../errors.js';
 import { Job } from './job.js';
 import { onAbort } from './abort.js';
+import { callBack } from './callback.js';
 import {
   EVENT_PROGRESS,
   FLAG_PROGRESS,
@@ -220,11 +221,7 @@ export class Run<R> extends Job<R> implements TaskRun<R>, EventSink {
 
   private callProgress(value: unknown): void {
     if (this.settled) return;
-    try {
-      this.options.onProgress?.(value);
-    } catch (error) {
-      process.emitWarning(`celerity: onProgress of run ${this.id} threw: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    callBack(this.options.onProgress, [value], `onProgress of run ${this.id}`);
   }
 
   protected onAnswer(result: ResultMessage): void {

@@ -156,7 +156,7 @@ export class TimerSchedule implements Schedule {
 
   /** Sets the first timer (once the app has checked the task exists). */
   start(): void {
-    this.plan(Date.now(), true);
+    this.plan(true);
   }
 
   get id(): string {
@@ -190,8 +190,9 @@ export class TimerSchedule implements Schedule {
     this.timer = undefined;
   }
 
-  private plan(now: number, first: boolean): void {
+  private plan(first: boolean): void {
     if (this.stopped) return;
+    const now = Date.now();
     const { every, pattern, tz, limit } = this.settings;
     if (limit !== undefined && this.fired >= limit) {
       void this.cancel();
@@ -221,6 +222,6 @@ export class TimerSchedule implements Schedule {
       this.last = run;
       this.fired++;
     }
-    this.plan(Date.now(), false);
+    this.plan(false);
   }
 }

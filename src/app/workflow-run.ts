@@ -7,6 +7,7 @@
  */
 import { Settling } from './settling.js';
 import { onAbort } from './abort.js';
+import { callBack } from './callback.js';
 import type { Core } from './core.js';
 import { resolveSubmitOptions, type ResolvedSubmitOptions, type SubmitOptions } from './options.js';
 import { Run, type RunState, type TaskRun } from './run.js';
@@ -131,14 +132,9 @@ export class WorkflowRun<R> extends Settling<R> implements TaskRun<R> {
   }
 
   private report(): void {
-    const onProgress = this.options?.onProgress;
-    if (onProgress === undefined || this.settled) return;
+    if (this.settled) return;
     const progress: WorkflowProgress = { done: this.done, total: this.total };
-    try {
-      onProgress(progress);
-    } catch (error) {
-      process.emitWarning(`celerity: onProgress of workflow ${this.id} threw: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    callBack(this.options?.onProgress, [progress], `onProgress of workflow ${this.id}`);
   }
 
   /** Settles the whole, exactly once, and stops what still runs. */

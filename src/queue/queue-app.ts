@@ -374,11 +374,9 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         if (state !== 'completed' && state !== 'failed') return;
         const job = (await backend.queue.getJob(run.id)) as Job | undefined;
         if (job === undefined) throw unknownJobError(this.options.queue, run.id);
+        // A workflow failed by one of its parts is explained by the run itself (see QueueRun.failed).
         if (state === 'completed') run.completed(job.returnvalue);
-        else {
-          const cause = await this.failedPart(backend, job);
-          run.failed(cause.failedReason, cause.progress, true);
-        }
+        else run.failed(job.failedReason, job.progress);
       })
       .catch((error: unknown) => {
         run.fail(error);
@@ -389,8 +387,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
   explainFailure(run: QueueRun<unknown>, reason: string): void {
     void this.backend
       .then(async (backend) => {
-        const job = (await backend.queue.getJob(run.id)) as Job | undefined;
-        const cause = job === undefined ? undefined : await this.failedPart(backend, job);
+        const cause = await this.failedPart(backend, reason);
         run.failed(cause?.failedReason ?? reason, cause?.progress, true);
       })
       .catch(() => {
@@ -399,20 +396,23 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
   }
 
   /**
-   * The job whose own failure failed `job`: a workflow's parent fails because a child did
+   * The job whose own failure `reason` goes back to: a workflow's parent fails because a child did
    * ("child <key> failed"), and it is the child (or its child ...) that holds the error.
+   * `undefined` when `reason` names no child that Redis still has.
    */
-  private async failedPart(backend: Backend, job: Job): Promise<Job> {
+  private async failedPart(backend: Backend, reason: string): Promise<Job | undefined> {
     const base = `${this.options.prefix}:${this.options.queue}:`;
-    let current = job;
+    let cause: Job | undefined;
+    let why = reason;
     for (let depth = 0; depth < MAX_FLOW_DEPTH; depth++) {
-      const key = CHILD_FAILED.exec(current.failedReason)?.[1];
+      const key = CHILD_FAILED.exec(why)?.[1];
       if (key?.startsWith(base) !== true) break;
       const child = (await backend.queue.getJob(key.slice(base.length))) as Job | undefined;
       if (child === undefined) break;
-      current = child;
+      cause = child;
+      why = child.failedReason;
     }
-    return current;
+    return cause;
   }
 
   map<K extends TaskName<T>>(name: K, inputs: Iterable<TaskInput<T, K>> | AsyncIterable<TaskInput<T, K>>, options?: MapOptions): Promise<TaskResult<T, K>[]> {

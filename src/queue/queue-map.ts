@@ -7,6 +7,7 @@ import { abortError, invalidOption } from '../errors.js';
 import { resolveMapOptions, type MapOptions } from '../app/options.js';
 import type { TaskRun } from '../app/run.js';
 import { onAbort } from '../app/abort.js';
+import { callBack } from '../app/callback.js';
 
 /** The default number of jobs a map keeps out at once. */
 const DEFAULT_CONCURRENCY = 64;
@@ -57,11 +58,7 @@ export function mapOnQueue<T, R>(inputs: Iterable<T> | AsyncIterable<T>, given: 
           out.delete(run);
           results[index] = value;
           done++;
-          try {
-            options.onProgress?.(done, exhausted ? next : undefined);
-          } catch (error) {
-            process.emitWarning(`celerity: map onProgress threw: ${error instanceof Error ? error.message : String(error)}`);
-          }
+          callBack(options.onProgress, [done, exhausted ? next : undefined], 'map onProgress');
           pump();
         },
         (error: unknown) => {

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { abortError, CelerityError, RemoteError } from '../errors.js';
 import type { JsonWire } from '../json/format.js';
 import { QueueHandle } from './queue-handle.js';
+import { callBack } from '../app/callback.js';
 import { readError, readProgress, readResult } from './job-format.js';
 
 /** What a run needs from its app. */
@@ -91,12 +92,7 @@ export class QueueRun<R> extends QueueHandle<R> implements JobWatcher {
       if (this.lastError === undefined || read.attempt >= this.lastError.attempt) this.lastError = read;
       return;
     }
-    if (this.onProgress === undefined) return;
-    try {
-      this.onProgress(read.value);
-    } catch (error) {
-      process.emitWarning(`celerity: onProgress of job ${this.id} threw: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    callBack(this.onProgress, [read.value], `onProgress of job ${this.id}`);
   }
 
   /** The job completed with this stored return value. */

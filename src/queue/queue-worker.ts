@@ -22,6 +22,7 @@ import { CancelKeys, CancelListener, publishCancel } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
 import { errorRecord, groupRecord, progressRecord, readJobData, readResult, readWorkflowRef, resultRecord, workflowParts } from './job-format.js';
 import { publishTaskNames, taskNamesKey } from './task-names.js';
+import { callBack } from '../app/callback.js';
 import { resolveQueueWorkerOptions, type JobReport, type QueueWorkerOptions, type ResolvedQueueWorkerOptions } from './options.js';
 import { loadPeers, type Peers } from './peers.js';
 
@@ -154,10 +155,10 @@ class QueueTaskWorker implements QueueWorker {
       // The error's class and properties go with the job, before the job fails (see job-format.ts).
       await job.updateProgress(errorRecord(error, job.attemptsMade + 1));
       const message = messageOf(error);
-      const final = cancelled || isUnrecoverable(error) || isPermanent(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const noMoreTries = cancelled || isUnrecoverable(error) || isPermanent(error);
       // The other parts of its workflow are stopped once BullMQ has failed this one (see 'failed').
-      if (final && !cancelled) this.failedParts.add(id);
-      if (cancelled || isUnrecoverable(error) || isPermanent(error)) throw new (this.peers as Peers).bullmq.UnrecoverableError(message);
+      if (!cancelled && (noMoreTries || job.attemptsMade + 1 >= (job.opts.attempts ?? 1))) this.failedParts.add(id);
+      if (noMoreTries) throw new (this.peers as Peers).bullmq.UnrecoverableError(message);
       throw new Error(message);
     } finally {
       this.running.delete(id);
@@ -254,11 +255,7 @@ class QueueTaskWorker implements QueueWorker {
   }
 
   private report(report: JobReport): void {
-    try {
-      this.options.onJob?.(report);
-    } catch (error) {
-      process.emitWarning(`celerity: onJob threw: ${messageOf(error)}`);
-    }
+    callBack(this.options.onJob, [report], 'onJob');
   }
 
   close(options?: { grace?: number }): Promise<void> {

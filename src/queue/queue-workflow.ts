@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { abortError, CelerityError, RemoteError } from '../errors.js';
 import type { JsonWire } from '../json/format.js';
 import { QueueHandle } from './queue-handle.js';
+import { callBack } from '../app/callback.js';
 import type { WorkflowProgress } from '../workflow/progress.js';
 import { readError, readProgress, readResult } from './job-format.js';
 import { CHILD_FAILED, type JobWatcher } from './queue-run.js';
@@ -136,12 +137,7 @@ export class QueueWorkflow<R> extends QueueHandle<R> {
   }
 
   private report(): void {
-    if (this.onProgress === undefined) return;
-    try {
-      this.onProgress({ done: this.finished, total: this.steps.size });
-    } catch (error) {
-      process.emitWarning(`celerity: onProgress of workflow ${this.id} threw: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    callBack(this.onProgress, [{ done: this.finished, total: this.steps.size }], `onProgress of workflow ${this.id}`);
   }
 
   /** Settles the workflow; `stopParts`: cancel in Redis the parts not done (after a cancel, or a part's failure). */
