@@ -9,6 +9,7 @@ import { className } from './builtins.js';
 import { errorToRecord } from './error-record.js';
 import { TO_THREAD, instanceCycleError, toSerialisableError, uncloneableError } from '../errors.js';
 import { EncodeMemo } from './encode-memo.js';
+import { IdentityTable } from './identity.js';
 import { RowWriter } from './encode-rows.js';
 import { addSegment, propertySegment } from './path.js';
 import type { RegistryEntry, Serialisable } from './registry.js';
@@ -98,9 +99,8 @@ export abstract class InstanceEncoder extends EncodeMemo {
    * @throws {CelerityError} `ERR_CYCLE` when the instance is met inside its own data.
    */
   protected beginInstance(value: object, entry: RegistryEntry | undefined): number {
-    const met = (this.seen ??= new Set<object>());
-    const size = met.size;
-    if (met.add(value).size === size) {
+    const met = (this.seen ??= new IdentityTable());
+    if (!met.add(value)) {
       const seen = this.numberOf(value);
       if (this.instanceData[seen] === IN_PROGRESS) {
         throw instanceCycleError(describeInstance(value, entry), entry?.id);
@@ -146,11 +146,9 @@ export abstract class InstanceEncoder extends EncodeMemo {
    * another instance returned the same object.
    */
   private row(instance: number, raw: PlainObject, entry: RegistryEntry): void {
-    const met = this.seen as Set<object>;
-    const before = met.size;
     // A sentinel, not an error: `encode` catches it and never lets it escape.
     // eslint-disable-next-line @typescript-eslint/only-throw-error
-    if (met.add(raw).size === before) throw SHARED_ROW;
+    if (!(this.seen as IdentityTable).add(raw)) throw SHARED_ROW;
     const rows = this.rowWriter;
     rows.used = true;
     this.enter(raw);
@@ -209,7 +207,7 @@ export abstract class InstanceEncoder extends EncodeMemo {
    * Throws {@link SHARED_ROW} when an object sent as a row was also walked as a plain object
    * (`met` holds instances, which are never plain objects, and the objects sent as rows).
    */
-  private checkRowsUnshared(met: Set<object>): void {
+  private checkRowsUnshared(met: IdentityTable): void {
     for (const walked of this.walkedObjects) {
       // eslint-disable-next-line @typescript-eslint/only-throw-error
       if (met.has(walked)) throw SHARED_ROW;
@@ -260,7 +258,7 @@ export abstract class InstanceEncoder extends EncodeMemo {
   /** Writes the rows, if any, into `wire` (after checking that no row's object is shared). */
   protected writeRows(wire: Wire): void {
     if (!this.rowWriter.used) return;
-    this.checkRowsUnshared(this.seen as Set<object>);
+    this.checkRowsUnshared(this.seen as IdentityTable);
     this.rowWriter.writeTo(wire, this.instanceCount);
   }
 }

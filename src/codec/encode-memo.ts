@@ -6,6 +6,7 @@
  * @module
  */
 import { PlaceRecorder } from './encode-places.js';
+import { IdentityTable } from './identity.js';
 
 /** The memo of one encode call; the encoders build on it. */
 export class EncodeMemo extends PlaceRecorder {
@@ -13,7 +14,7 @@ export class EncodeMemo extends PlaceRecorder {
    * Every instance met, and every object sent as a row: one `add` per object both finds an
    * instance met before and proves a row's object unshared.
    */
-  protected seen: Set<object> | undefined;
+  protected seen: IdentityTable | undefined;
   /** Each instance by number; indexed by {@link instanceIndex} once one is met twice. */
   protected readonly instanceObjects: object[] = [];
   protected instanceIndex: Map<object, number> | undefined;

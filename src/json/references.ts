@@ -12,6 +12,7 @@ import { className, isError } from '../codec/builtins.js';
 import type { RegistryEntry } from '../codec/registry.js';
 import { containerCycleError, instanceCycleError } from '../errors.js';
 import { setOwn } from '../codec/own-property.js';
+import { IdentityTable } from '../codec/identity.js';
 import { AnnotationWriter, type Segment } from './annotations.js';
 import { DEF_BUFFER, DEF_DATA, DEF_VALUE, Ext, sharedAnnotation, type DefEntry, type ExtType, type JsonValue, type ReferentialEqualities } from './format.js';
 
@@ -32,7 +33,7 @@ const REF: ExtType = sharedAnnotation([Ext.Ref]);
 /** The objects of one stringify call and their first paths; the writer builds on it. */
 export class ReferenceWriter extends AnnotationWriter {
   /** Object → number; by number: parent's number, link from the parent, depth, walk state. */
-  protected readonly ids = new Map<object, number>();
+  protected readonly ids = new IdentityTable();
   private readonly parents: number[] = [];
   private readonly links: Link[] = [];
   private readonly depths: number[] = [];
