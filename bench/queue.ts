@@ -6,7 +6,9 @@
  * - a job carrying 1,000 class instances and returning them, one at a time: celerity's JSON wire
  *   against raw BullMQ with superjson on both sides (target: raw ÷ ours ≥ 2), on two shapes: a
  *   flat point of three fields (the least favourable: superjson's own cost is lowest, Redis's
- *   dominates) and a shipment (an instance holding an instance and a Date);
+ *   dominates) and a shipment (an instance holding an instance and a Date); beside them, the
+ *   floor: raw BullMQ carrying celerity's wire of the points with no conversion on either side
+ *   (what storing that JSON in Redis costs, which no converter can go below);
  * - CPU-bound jobs (40 ms each): celerity's thread pool against BullMQ's sandboxed processors
  *   with `useWorkerThreads` on 2 threads (target: ours ÷ raw ≤ 1, level or better).
  * @module
@@ -15,6 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { createQueueApp, type QueueApp } from 'celerity/bullmq';
+import { serialize } from 'celerity';
 import type { Figure, SuiteResult } from './figures.js';
 import type tasks from './fixtures/queue-bench-tasks.js';
 import { queueSuperjson, shipments, spots } from './fixtures/queue-shapes.js';
@@ -173,6 +176,20 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
       );
     const trip = await roundTrip('echo', spots());
     const shipmentTrip = await roundTrip('echoShipments', shipments(1000));
+    // The floor: the points' wire, made once, carried there and back untouched.
+    await rawWorkerFor('spots-floor', 'echo', '1');
+    const floorRaw = await rawSide('spots-floor');
+    const spotsWire = serialize(spots());
+    // Timed as a pair like the others: raw BullMQ + superjson in the first place, the floor in the second.
+    const { ours: superjsonTrips, raw: floorTrips } = await compare(
+      rounds,
+      async () => {
+        for (let i = 0; i < trips; i++) await spotsRaw.run('echo', sj.serialize(spots()), `s${ids++}`).then((back) => sj.deserialize(back as never));
+      },
+      async () => {
+        for (let i = 0; i < trips; i++) await floorRaw.run('echo', spotsWire, `f${ids++}`);
+      },
+    );
 
     // CPU-bound jobs on 2 threads.
     await Promise.all([worker('cpu-ours', ['--threads', '2', '--concurrency', '2']), rawWorkerFor('cpu-raw', 'sandboxed', '2')]);
@@ -193,6 +210,7 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
     const figures: Figure[] = [
       { group, name: 'queue: no-op jobs/s, celerity ÷ raw BullMQ', label: 'no-op throughput, ours ÷ raw', value: throughput.ours / throughput.raw, target: 0.8, better: 'higher' },
       { group, name: 'queue: 1,000 flat instances round trip, raw BullMQ + superjson ÷ celerity (time)', label: '1,000 points: raw+superjson ÷ ours', value: trip.raw / trip.ours, target: 2, better: 'higher' },
+      { group, name: 'queue: 1,000 flat instances round trip, raw BullMQ + superjson ÷ the wire carried unconverted (the best any converter could reach)', label: '1,000 points: raw+superjson ÷ floor', value: superjsonTrips / floorTrips, better: 'higher' },
       { group, name: 'queue: 1,000 nested instances round trip, raw BullMQ + superjson ÷ celerity (time)', label: '1,000 shipments: raw+superjson ÷ ours', value: shipmentTrip.raw / shipmentTrip.ours, target: 2, better: 'higher' },
       { group, name: 'queue: CPU-bound jobs on 2 threads, celerity ÷ BullMQ sandboxed useWorkerThreads (time)', label: 'CPU-bound: ours ÷ sandboxed', value: cpu.ours / cpu.raw, target: 1, better: 'lower' },
     ];
@@ -205,11 +223,12 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
       rows: [
         { comparison: `${jobs} no-op jobs at once (concurrency ${concurrency})`, 'celerity jobs/s': round(throughput.ours), 'raw jobs/s': round(throughput.raw), 'celerity ms': null, 'raw ms': null, '× as fast': round(throughput.ours / throughput.raw) },
         { comparison: `job with 1,000 points (3 fields), round trip (per job, ${trips} in a row)`, 'celerity jobs/s': null, 'raw jobs/s': null, 'celerity ms': round(trip.ours / trips), 'raw ms': round(trip.raw / trips), '× as fast': round(trip.raw / trip.ours) },
+        { comparison: `the same 1,000 points' wire carried unconverted by raw BullMQ (the floor, per job)`, 'celerity jobs/s': null, 'raw jobs/s': null, 'celerity ms': null, 'raw ms': round(floorTrips / trips), '× as fast': round(superjsonTrips / floorTrips) },
         { comparison: `job with 1,000 shipments (instance + Date), round trip (per job, ${trips} in a row)`, 'celerity jobs/s': null, 'raw jobs/s': null, 'celerity ms': round(shipmentTrip.ours / trips), 'raw ms': round(shipmentTrip.raw / trips), '× as fast': round(shipmentTrip.raw / shipmentTrip.ours) },
         { comparison: `${cpuJobs} CPU-bound jobs of 40 ms, 2 threads (all of them)`, 'celerity jobs/s': null, 'raw jobs/s': null, 'celerity ms': round(cpu.ours), 'raw ms': round(cpu.raw), '× as fast': round(cpu.raw / cpu.ours) },
       ],
       figures,
-      details: { noop, trip, shipmentTrip, cpu, jobs, trips, cpuJobs, rounds },
+      details: { noop, trip, floor: { superjson: superjsonTrips, floor: floorTrips }, shipmentTrip, cpu, jobs, trips, cpuJobs, rounds },
     };
   } finally {
     await Promise.allSettled(apps.map((made) => made.destroy()));

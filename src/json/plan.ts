@@ -23,7 +23,12 @@ export class PlanNode {
   ref = -1;
   /** Places below, in the order they were named. */
   children: PlanNode[] | undefined = undefined;
-  private index: Map<string, PlanNode> | undefined = undefined;
+  /**
+   * The children by segment, once there are many: a record without prototype, not a Map, as the
+   * segments of a long array's elements are its indices, which an object keeps as elements,
+   * without hashing (a Map of thousands of entries is allocated as a large object at each growth).
+   */
+  private index: Record<string, PlanNode> | undefined = undefined;
   /** Index in `meta.defs` of the value here, or -1. */
   def = -1;
   /** Index in `meta.defs` of the data of the class instance here, or -1. */
@@ -40,19 +45,19 @@ export class PlanNode {
     if (children.length < INDEX_FROM) {
       for (const child of children) if (child.segment === segment) return child;
     } else {
-      this.index ??= new Map(children.map((child) => [child.segment, child]));
-      const found = this.index.get(segment);
+      const index = (this.index ??= indexOf(children));
+      const found = index[segment];
       if (found !== undefined) return found;
     }
     const child = new PlanNode(segment);
     children.push(child);
-    this.index?.set(segment, child);
+    if (this.index !== undefined) this.index[segment] = child;
     return child;
   }
 
   /** The child at `segment`, if there is one. */
   find(segment: string): PlanNode | undefined {
-    return this.index !== undefined ? this.index.get(segment) : this.children?.find((child) => child.segment === segment);
+    return this.index !== undefined ? this.index[segment] : this.children?.find((child) => child.segment === segment);
   }
 }
 
@@ -62,6 +67,12 @@ export interface Plan {
   root: PlanNode;
   /** Length of `meta.defs`. */
   defCount: number;
+}
+
+function indexOf(children: readonly PlanNode[]): Record<string, PlanNode> {
+  const index = Object.create(null) as Record<string, PlanNode>;
+  for (const child of children) index[child.segment] = child;
+  return index;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
