@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { CelerityError, decode, encode, register, type Serialisable, type Wire } from 'celerity';
+import { CelerityError, decode, deserialize, encode, register, serialize, type Serialisable, type Wire } from 'celerity';
 
 /** A small value class, registered with an id and a module URL. */
 export class Point implements Serialisable<{ x: number; y: number }> {
@@ -65,6 +65,17 @@ export const ROOT = 'value';
 export function roundTrip<T>(value: T): T {
   return decode(structuredClone(encode(value))) as T;
 }
+
+/** `deserialize(JSON.parse(JSON.stringify(serialize(value))))`: the trip a value makes as JSON text. */
+export function jsonRoundTrip<T>(value: T): T {
+  return deserialize(JSON.parse(JSON.stringify(serialize(value))) as never) as T;
+}
+
+/** Both trips, by the name of the call that writes the value. */
+export const TRIPS = [
+  ['encode', roundTrip],
+  ['serialize', jsonRoundTrip],
+] as const;
 
 /** What a thrown `CelerityError` is expected to carry; `undefined` fields are not checked. */
 export interface Expected {

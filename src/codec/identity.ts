@@ -7,8 +7,8 @@
  * object: 150–220 ns an entry, the largest part of converting many small instances. So the table
  * is a list of Maps of at most {@link CHUNK} entries each: a lookup that misses asks each of them
  * (a few ns each), which stays cheaper than one big Map up to {@link MAX_CHUNKS} of them; beyond,
- * the last one grows as one Map would. (A WeakMap shared across calls was tried: cheaper for
- * long-lived objects, much dearer for the just-made ones a worker writes back.)
+ * the last one grows as one Map would. (A WeakMap shared across calls would be cheaper for
+ * long-lived objects, but is much dearer for just-made ones, such as the results a worker writes.)
  * @module
  */
 
