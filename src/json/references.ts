@@ -30,14 +30,25 @@ const BUFFER_LINK: readonly Segment[] = [];
 
 const REF: ExtType = sharedAnnotation([Ext.Ref]);
 
+/** The integers kept per object (see `ReferenceWriter.facts`), and where each sits. */
+const SLOTS = 4;
+const PARENT = 0;
+const DEPTH = 1;
+const STATE = 2;
+const VISIBLE = 3;
+
 /** The objects of one stringify call and their first paths; the writer builds on it. */
 export class ReferenceWriter extends AnnotationWriter {
-  /** Object → number; by number: parent's number, link from the parent, depth, walk state. */
+  /** Object → number; by number: link from the parent, and {@link facts}. */
   protected readonly ids = new IdentityTable();
-  private readonly parents: number[] = [];
   private readonly links: Link[] = [];
-  private readonly depths: number[] = [];
-  private readonly states: number[] = [];
+  /**
+   * By number, {@link SLOTS} integers: parent's number, depth, walk state, whether the object was
+   * met where superjson sees it (1 or 0). Typed, and grown by doubling, because JS arrays of tens
+   * of thousands become large objects reallocated at each growth.
+   */
+  private facts = new Int32Array(64 * SLOTS);
+  private count = 0;
   /** Number of the container (or instance) being walked; -1 at the root. */
   protected current = -1;
   /** How many instances' data enclose the current position. */
@@ -47,8 +58,6 @@ export class ReferenceWriter extends AnnotationWriter {
    * write them (instance data, an error's `errors` and `props`, a view's buffer).
    */
   protected hidden = 0;
-  /** By number: whether the object was met where superjson sees it. */
-  private readonly visible: boolean[] = [];
   private defs: DefEntry[] | undefined;
   private defIndex: Map<number, number> | undefined;
   /** Objects shared where superjson sees them: number → the paths of their later occurrences. */
@@ -56,36 +65,44 @@ export class ReferenceWriter extends AnnotationWriter {
 
   /** Remembers a newly met object at the current position; returns its number. */
   protected enter(value: object): number {
-    const id = this.parents.length;
+    const id = this.count++;
     this.ids.set(value, id);
+    let facts = this.facts;
+    const at = id * SLOTS;
+    if (at + SLOTS > facts.length) {
+      const grown = new Int32Array(facts.length * 2);
+      grown.set(facts);
+      this.facts = facts = grown;
+    }
     const parent = this.current;
-    const from = parent < 0 ? 0 : (this.depths[parent] as number);
+    const from = parent < 0 ? 0 : (facts[parent * SLOTS + DEPTH] as number);
     const count = this.depth - from;
-    this.links[id] = count === 1 ? (this.segments[from] as Segment) : count === 0 ? (parent < 0 ? ROOT_LINK : DATA_LINK) : this.segments.slice(from, this.depth);
-    this.parents[id] = parent;
-    this.depths[id] = this.depth;
-    this.states[id] = this.instanceDepth;
-    this.visible[id] = this.hidden === 0;
+    this.links.push(count === 1 ? (this.segments[from] as Segment) : count === 0 ? (parent < 0 ? ROOT_LINK : DATA_LINK) : this.segments.slice(from, this.depth));
+    facts[at + PARENT] = parent;
+    facts[at + DEPTH] = this.depth;
+    facts[at + STATE] = this.instanceDepth;
+    facts[at + VISIBLE] = this.hidden === 0 ? 1 : 0;
     return id;
   }
 
   /** Remembers the whole buffer of view number `view`, written inside the view (compact form). */
   protected enterBufferOf(buffer: object, view: number): void {
     const id = this.enter(buffer);
-    this.parents[id] = view;
+    this.facts[id * SLOTS + PARENT] = view;
     this.links[id] = BUFFER_LINK;
-    this.states[id] = DONE;
+    this.facts[id * SLOTS + STATE] = DONE;
   }
 
   /** Marks object number `id` as walked (an object with no children needs no {@link leave}). */
   protected done(id: number): void {
-    this.states[id] = DONE;
+    this.facts[id * SLOTS + STATE] = DONE;
   }
 
   /** Ends the walk of object number `id`: its parent is current again, and it is done. */
   protected leave(id: number): void {
-    this.current = this.parents[id] as number;
-    this.states[id] = DONE;
+    const at = id * SLOTS;
+    this.current = this.facts[at + PARENT] as number;
+    this.facts[at + STATE] = DONE;
   }
 
   /**
@@ -95,7 +112,7 @@ export class ReferenceWriter extends AnnotationWriter {
    * `{}`, as two nulls would merge).
    */
   protected reference(id: number, value: object, byPrototype: ReadonlyMap<object, RegistryEntry>, placeholder: JsonValue = null): JsonValue {
-    const state = this.states[id] as number;
+    const state = this.facts[id * SLOTS + STATE] as number;
     if (state !== DONE && state < this.instanceDepth) {
       const entry = byPrototype.get(Object.getPrototypeOf(value) as object);
       if (entry !== undefined) throw instanceCycleError(`An instance of ${entry.id}`, entry.id);
@@ -103,7 +120,7 @@ export class ReferenceWriter extends AnnotationWriter {
       throw containerCycleError();
     }
     const link = this.links[id];
-    if (this.hidden === 0 && this.visible[id] === true && link !== DATA_LINK && link !== BUFFER_LINK) {
+    if (this.hidden === 0 && this.facts[id * SLOTS + VISIBLE] === 1 && link !== DATA_LINK && link !== BUFFER_LINK) {
       const paths = (this.equalities ??= new Map<number, string[]>());
       let later = paths.get(id);
       if (later === undefined) paths.set(id, (later = []));
@@ -158,7 +175,7 @@ export class ReferenceWriter extends AnnotationWriter {
   /** Rebuilds the first path of object number `id` from the parent links. */
   private firstPath(id: number): Segment[] {
     const reversed: Segment[] = [];
-    for (let at = id; at >= 0; at = this.parents[at] as number) {
+    for (let at = id; at >= 0; at = this.facts[at * SLOTS + PARENT] as number) {
       const link = this.links[at] as Link;
       if (typeof link === 'object') for (let i = link.length - 1; i >= 0; i--) reversed.push(link[i] as Segment);
       else reversed.push(link);
