@@ -148,7 +148,7 @@ export abstract class InstanceEncoder extends EncodeMemo {
   private row(instance: number, raw: PlainObject, entry: RegistryEntry): void {
     // A sentinel, not an error: `encode` catches it and never lets it escape.
     // eslint-disable-next-line @typescript-eslint/only-throw-error
-    if (!(this.seen as IdentityTable).add(raw)) throw SHARED_ROW;
+    if (!(this.rowObjects ??= new IdentityTable()).add(raw)) throw SHARED_ROW;
     const rows = this.rowWriter;
     rows.used = true;
     this.enter(raw);
@@ -204,13 +204,13 @@ export abstract class InstanceEncoder extends EncodeMemo {
   }
 
   /**
-   * Throws {@link SHARED_ROW} when an object sent as a row was also walked as a plain object
-   * (`met` holds instances, which are never plain objects, and the objects sent as rows).
+   * Throws {@link SHARED_ROW} when an object sent as a row (`rows` holds them) was also walked as
+   * a plain object.
    */
-  private checkRowsUnshared(met: IdentityTable): void {
+  private checkRowsUnshared(rows: IdentityTable): void {
     for (const walked of this.walkedObjects) {
       // eslint-disable-next-line @typescript-eslint/only-throw-error
-      if (met.has(walked)) throw SHARED_ROW;
+      if (rows.has(walked)) throw SHARED_ROW;
     }
   }
 
@@ -258,7 +258,7 @@ export abstract class InstanceEncoder extends EncodeMemo {
   /** Writes the rows, if any, into `wire` (after checking that no row's object is shared). */
   protected writeRows(wire: Wire): void {
     if (!this.rowWriter.used) return;
-    this.checkRowsUnshared(this.seen as IdentityTable);
+    this.checkRowsUnshared(this.rowObjects as IdentityTable);
     this.rowWriter.writeTo(wire, this.instanceCount);
   }
 }

@@ -10,11 +10,13 @@ import { IdentityTable } from './identity.js';
 
 /** The memo of one encode call; the encoders build on it. */
 export class EncodeMemo extends PlaceRecorder {
-  /**
-   * Every instance met, and every object sent as a row: one `add` per object both finds an
-   * instance met before and proves a row's object unshared.
-   */
+  /** Every instance met. */
   protected seen: IdentityTable | undefined;
+  /**
+   * Every object sent as a row (a plain object, so never an instance: the two tables are kept
+   * apart, each lookup asks only the one it concerns).
+   */
+  protected rowObjects: IdentityTable | undefined;
   /** Each instance by number; indexed by {@link instanceIndex} once one is met twice. */
   protected readonly instanceObjects: object[] = [];
   protected instanceIndex: Map<object, number> | undefined;
