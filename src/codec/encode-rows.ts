@@ -4,24 +4,16 @@
  * while its nested values are encoded.
  * @module
  */
+import { ChunkedList } from './chunked-list.js';
 import { NO_FACTS } from './encode-places.js';
 import type { RegistryEntry } from './registry.js';
 import { internRowShape, shapeIndex, type RowShape } from './row-shape.js';
 import { ROW_SLOTS, type Wire } from './wire.js';
 
-/** Values per array while rows are gathered (8 bytes each: below V8's large-object size). */
-const VALUES_CHUNK = 12_000;
-
 /** The rows of one encode call. */
 export class RowWriter {
-  /**
-   * The values of every row, one row after another, in arrays of at most {@link VALUES_CHUNK}:
-   * one array grown by push past V8's large-object size is copied whole at every growth.
-   */
-  private values: unknown[] = [];
-  private readonly fullValues: unknown[][] = [];
-  /** How many values {@link fullValues} hold. */
-  private filled = 0;
+  /** The values of every row, one row after another. */
+  private readonly values = new ChunkedList<unknown>();
   /** Whether some instance's data went as a row. */
   used = false;
   /**
@@ -54,17 +46,10 @@ export class RowWriter {
 
   /** Moves the scratch values from `start` on to {@link values}; returns their offset there. */
   commit(start: number): number {
-    let values = this.values;
-    const offset = this.filled + values.length;
+    const values = this.values;
+    const offset = values.length;
     const scratch = this.scratch;
-    for (let i = start; i < this.top; i++) {
-      if (values.length === VALUES_CHUNK) {
-        this.fullValues.push(values);
-        this.filled += values.length;
-        this.values = values = [];
-      }
-      values.push(scratch[i]);
-    }
+    for (let i = start; i < this.top; i++) values.push(scratch[i]);
     this.top = start;
     return offset;
   }
@@ -86,8 +71,7 @@ export class RowWriter {
   writeTo(wire: Wire, instances: number): void {
     wire.s = this.shapeKeys;
     wire.r = this.tableOf(instances);
-    // One allocation of the whole length (concat knows it), instead of growth after growth.
-    wire.d = this.fullValues.length === 0 ? this.values : ([] as unknown[]).concat(...this.fullValues, this.values);
+    wire.d = this.values.toArray();
   }
 
   /** The row table cut (or padded with -1) to `count` instances. */
