@@ -100,8 +100,8 @@ export abstract class InstanceEncoder extends EncodeMemo {
    */
   protected beginInstance(value: object, entry: RegistryEntry | undefined): number {
     const met = (this.seen ??= new IdentityTable());
-    if (!met.add(value)) {
-      const seen = this.numberOf(value);
+    const seen = met.get(value);
+    if (seen !== undefined) {
       if (this.instanceData[seen] === IN_PROGRESS) {
         throw instanceCycleError(describeInstance(value, entry), entry?.id);
       }
@@ -111,9 +111,8 @@ export abstract class InstanceEncoder extends EncodeMemo {
       return ~seen;
     }
     const instance = this.instanceCount++;
+    met.set(value, instance);
     this.instanceClasses[instance] = this.classFor(entry);
-    this.instanceObjects.push(value);
-    this.instanceIndex?.set(value, instance);
     this.instanceData[instance] = IN_PROGRESS;
     this.instanceDepth++;
     return instance;

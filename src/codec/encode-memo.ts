@@ -10,16 +10,13 @@ import { IdentityTable } from './identity.js';
 
 /** The memo of one encode call; the encoders build on it. */
 export class EncodeMemo extends PlaceRecorder {
-  /** Every instance met. */
+  /** Every instance met, with its number. */
   protected seen: IdentityTable | undefined;
   /**
    * Every object sent as a row (a plain object, so never an instance: the two tables are kept
    * apart, each lookup asks only the one it concerns).
    */
   protected rowObjects: IdentityTable | undefined;
-  /** Each instance by number; indexed by {@link instanceIndex} once one is met twice. */
-  protected readonly instanceObjects: object[] = [];
-  protected instanceIndex: Map<object, number> | undefined;
   /** The class index of each instance (negated for boxed data), by number. */
   protected readonly instanceClasses: number[] = [];
   /** The encoded data of each instance, by number. */
@@ -37,17 +34,6 @@ export class EncodeMemo extends PlaceRecorder {
    */
   private readonly dataCopies: object[] = [];
   private dataCopyIndex: Map<object, object> | undefined;
-
-  /** The number of an instance met before. */
-  protected numberOf(value: object): number {
-    let index = this.instanceIndex;
-    if (index === undefined) {
-      index = this.instanceIndex = new Map();
-      const list = this.instanceObjects;
-      for (let i = 0; i < list.length; i++) index.set(list[i] as object, i);
-    }
-    return index.get(value) as number;
-  }
 
   /** The copy already made of `source`, if it was walked before and needed one. */
   protected knownCopy(source: object): object | undefined {
