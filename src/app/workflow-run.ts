@@ -132,9 +132,10 @@ export class WorkflowRun<R> extends Settling<R> implements TaskRun<R> {
   }
 
   private report(): void {
-    if (this.settled) return;
+    const onProgress = this.options?.onProgress;
+    if (onProgress === undefined || this.settled) return;
     const progress: WorkflowProgress = { done: this.done, total: this.total };
-    callBack(this.options?.onProgress, [progress], `onProgress of workflow ${this.id}`);
+    callBack(onProgress, [progress], `onProgress of workflow ${this.id}`);
   }
 
   /** Settles the whole, exactly once, and stops what still runs. */

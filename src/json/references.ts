@@ -48,6 +48,7 @@ export class ReferenceWriter extends AnnotationWriter {
    * of thousands become large objects reallocated at each growth.
    */
   private facts = new Int32Array(64 * SLOTS);
+  /** How many objects have a number. */
   private count = 0;
   /** Number of the container (or instance) being walked; -1 at the root. */
   protected current = -1;
@@ -76,8 +77,8 @@ export class ReferenceWriter extends AnnotationWriter {
     }
     const parent = this.current;
     const from = parent < 0 ? 0 : (facts[parent * SLOTS + DEPTH] as number);
-    const count = this.depth - from;
-    this.links.push(count === 1 ? (this.segments[from] as Segment) : count === 0 ? (parent < 0 ? ROOT_LINK : DATA_LINK) : this.segments.slice(from, this.depth));
+    const steps = this.depth - from;
+    this.links.push(steps === 1 ? (this.segments[from] as Segment) : steps === 0 ? (parent < 0 ? ROOT_LINK : DATA_LINK) : this.segments.slice(from, this.depth));
     facts[at + PARENT] = parent;
     facts[at + DEPTH] = this.depth;
     facts[at + STATE] = this.instanceDepth;

@@ -136,7 +136,6 @@ export class QueueRun<R> extends QueueHandle<R> implements JobWatcher {
     this.end('failed', error);
   }
 
-
   /** Runs a decode, counting its time; one that throws fails the run, and `undefined` comes back. */
   private decode<T>(read: () => T): { value: T } | undefined {
     const started = performance.now();

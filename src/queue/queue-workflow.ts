@@ -24,7 +24,6 @@ export interface WorkflowOwner {
   moved(run: object, place: 'queued' | 'running'): void;
 }
 
-
 /** A workflow this process submitted. */
 export class QueueWorkflow<R> extends QueueHandle<R> {
   private finished = 0;
@@ -49,7 +48,6 @@ export class QueueWorkflow<R> extends QueueHandle<R> {
     super();
     this.open = new Set(parts);
   }
-
 
   /** The watcher of part `id`, for the app's event routing. */
   watcher(id: string): JobWatcher {
@@ -80,7 +78,6 @@ export class QueueWorkflow<R> extends QueueHandle<R> {
   fail(error: unknown): void {
     if (!this.done) this.end('failed', error, false);
   }
-
 
   private partActive(): void {
     if (this.done || this.current !== 'queued') return;
@@ -137,6 +134,7 @@ export class QueueWorkflow<R> extends QueueHandle<R> {
   }
 
   private report(): void {
+    if (this.onProgress === undefined) return;
     callBack(this.onProgress, [{ done: this.finished, total: this.steps.size }], `onProgress of workflow ${this.id}`);
   }
 
