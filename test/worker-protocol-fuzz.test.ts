@@ -28,6 +28,9 @@ const protocol = (await import(new URL('../../dist/protocol/messages.js', import
   RESULT_FAILURE: number;
   EVENT_MARK: string;
   EVENT_ANSWER: number;
+  FLAG_BATCH: number;
+  BATCH_MAX: number;
+  RESULT_OK: number;
 };
 const { FLAG_START, FLAG_PROGRESS, FLAG_CHUNK, FLAG_WIRE } = protocol;
 
@@ -56,7 +59,8 @@ function checkAnswer(answer: unknown, report: string): void {
   }
 }
 
-await test('mutated task messages are answered as runs or CelerityErrors, and the thread lives on', async () => {
+/** A one-thread pool of the celerity worker, booted as an app would, and its start cells. */
+function workerPool(channel: string): { pool: Piscina; cells: Int32Array } {
   const starts = new SharedArrayBuffer(4 * CELLS);
   const cells = new Int32Array(starts);
   const boot = {
@@ -64,7 +68,7 @@ await test('mutated task messages are answered as runs or CelerityErrors, and th
     tasks: new URL('./fixtures/protocol-tasks.js', import.meta.url).href,
     allow: [],
     entry: undefined,
-    channel: `celerity-protocol-fuzz-${process.pid}`,
+    channel,
     strict: true,
     afterTasks: 0,
     maxHeapMb: 0,
@@ -78,6 +82,11 @@ await test('mutated task messages are answered as runs or CelerityErrors, and th
     maxThreads: 1,
     idleTimeout: 60_000,
   });
+  return { pool, cells };
+}
+
+await test('mutated task messages are answered as runs or CelerityErrors, and the thread lives on', async () => {
+  const { pool, cells } = workerPool(`celerity-protocol-fuzz-${process.pid}`);
   const crashes: unknown[] = [];
   pool.on('error', (error: unknown) => crashes.push(error));
   // Answers a task asked to post as an event (FLAG_ANSWER_EVENT) arrive here; Piscina gets null.
@@ -123,6 +132,101 @@ await test('mutated task messages are answered as runs or CelerityErrors, and th
     assert.deepEqual(crashes, []);
     // Both kinds of outcome were exercised: runs that went through, and refusals.
     assert.ok(seen.has('0') && seen.has(String(protocol.RESULT_FAILED)), `outcomes seen: ${[...seen].join(', ')}`);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+/** Collects the answer events a pool's thread posts, by run number. */
+function answerEvents(pool: Piscina): Map<number, unknown[]> {
+  const events = new Map<number, unknown[]>();
+  pool.on('message', (event: unknown) => {
+    if (Array.isArray(event) && event[0] === protocol.EVENT_MARK && event[1] === protocol.EVENT_ANSWER) events.set(event[2] as number, event[4] as unknown[]);
+  });
+  return events;
+}
+
+/** Waits up to 200 ms for `events` to hold `count` answers. */
+async function settleEvents(events: Map<number, unknown[]>, count: number): Promise<void> {
+  for (let wait = 0; events.size < count && wait < 200; wait++) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+await test('a batch answers each member as an event of its own, and refuses a malformed member alone', async () => {
+  const { pool, cells } = workerPool(`celerity-protocol-batch-${process.pid}`);
+  const events = answerEvents(pool);
+  const { FLAG_BATCH, BATCH_MAX, RESULT_OK, RESULT_FAILED, RESULT_FAILURE } = protocol;
+  const code = (answer: unknown[] | undefined): unknown => (answer?.[RESULT_FAILURE] as { code?: string } | undefined)?.code;
+  try {
+    const members = [
+      [11, 1, 'add', [1, 2], 0, 0],
+      [12, 1, 'add', 'not a list', 0, 1],
+      [13, 1, '', [[14, 1, 'add', [1, 1], 0, -1]], FLAG_BATCH, -1],
+      'not a message',
+      [15, 1, 'nosuch', [], 0, 2],
+      [16, 1, 'add', [2, 3], 0, 3],
+    ];
+    cells.fill(0);
+    assert.equal(await pool.run([0, 1, '', members, FLAG_BATCH, -1]), null);
+    await settleEvents(events, 5);
+    assert.deepEqual([...events.keys()].sort(), [11, 12, 13, 15, 16]);
+    assert.deepEqual(events.get(11)?.slice(0, 2), [RESULT_OK, 3]);
+    assert.deepEqual(events.get(16)?.slice(0, 2), [RESULT_OK, 5]);
+    assert.equal(events.get(12)?.[0], RESULT_FAILED);
+    assert.equal(code(events.get(12)), 'ERR_BAD_WIRE');
+    assert.equal(code(events.get(13)), 'ERR_BAD_WIRE');
+    assert.equal(code(events.get(15)), 'ERR_UNKNOWN_TASK');
+    // The members that ran claimed and finished their start cells.
+    assert.deepEqual([cells[0], cells[3]], [2, 2]);
+
+    // A batch itself out of shape is answered as one failed run, and no member runs.
+    events.clear();
+    const tooMany = Array.from({ length: BATCH_MAX + 1 }, (_, i) => [100 + i, 1, 'add', [i, 1], 0, -1]);
+    for (const batch of [
+      [0, 1, '', tooMany, FLAG_BATCH, -1],
+      [0, 1, '', [], FLAG_BATCH, -1],
+      [0, 1, '', [[1, 1, 'add', [1, 1], 0, -1]], FLAG_BATCH | 1, -1],
+      [0, 1, '', { length: 1, 0: [1, 1, 'add', [1, 1], 0, -1] }, FLAG_BATCH, -1],
+    ]) {
+      const answer = (await pool.run(batch)) as unknown[];
+      assert.equal(answer[0], RESULT_FAILED);
+      assert.equal(code(answer), 'ERR_BAD_WIRE');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(events.size, 0);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+await test('mutated batches are answered as runs or CelerityErrors, member by member, and the thread lives on', async () => {
+  const { pool, cells } = workerPool(`celerity-protocol-batch-fuzz-${process.pid}`);
+  const crashes: unknown[] = [];
+  pool.on('error', (error: unknown) => crashes.push(error));
+  const events = answerEvents(pool);
+  try {
+    const thread = ((await pool.run([0, 1, 'threadId', [], 0, -1])) as unknown[])[1];
+    const random = new Random(0xba7c4);
+    for (let run = 0; run < Math.ceil(RUNS / 6); run++) {
+      const members = seeds().filter(() => random.below(2) === 0);
+      const batch = [0, 1, '', members.length > 0 ? members : seeds(), protocol.FLAG_BATCH, -1];
+      const report = `batch ${run}: ${mutate(batch, random, 1 + random.below(4), false).join(', ')}`;
+      cells.fill(0);
+      events.clear();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`no answer within 2 s: ${report}`));
+        }, 2000);
+      });
+      const answer: unknown = await Promise.race([pool.run(batch), timeout]).finally(() => {
+        clearTimeout(timer);
+      });
+      if (answer !== null) checkAnswer(answer, report);
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const [id, event] of events) checkAnswer(event, `${report} (run ${id})`);
+    }
+    assert.equal(((await pool.run([RUNS + 1, 1, 'threadId', [], 0, -1])) as unknown[])[1], thread, 'the thread that took the mutated batches still serves');
+    assert.deepEqual(crashes, []);
   } finally {
     await pool.destroy();
   }

@@ -23,8 +23,9 @@ await describe('workflows and schedules in-process', async () => {
   await test('close() stops the schedules and waits for the workflows under way; destroy() rejects them', async () => {
     const local = createApp<typeof tasks>({ tasks: tasksUrl, threads: 1 });
     const file = scratchFile('closing');
-    local.schedule('stamp', [file], { every: 100 });
-    await delay(250);
+    // The first run waits for a thread to list the tasks (a thread's start: 0.2 s or more on a busy machine).
+    await local.schedule('stamp', [file], { every: 100 }).ready;
+    await delay(150);
     const run = local.run(chain(task('load', 1), task('shift', 2), task('measure')));
     await local.close();
     assert.equal(await run, Math.hypot(3, 10));

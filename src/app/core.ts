@@ -10,12 +10,13 @@
 import { Piscina } from 'piscina';
 import { closedError, closeTimeoutError, destroyedError } from '../errors.js';
 import { mainEntryUrl } from '../protocol/class-loader.js';
-import { BOOT_KEY, FLAG_SKIP, PROTOCOL_VERSION, type BootData, type ResultMessage, type TaskMessage } from '../protocol/messages.js';
+import { BATCH_MAX, BOOT_KEY, FLAG_SKIP, PROTOCOL_VERSION, type BootData, type ResultMessage, type TaskMessage } from '../protocol/messages.js';
 import { retireSlotsFor } from '../protocol/retire-slots.js';
 import { StartCells } from '../protocol/start-cells.js';
 import { registeredModules } from '../codec/registry.js';
 import { ActiveList } from './active.js';
 import { Balancer, TASKS_PER_THREAD } from './balancer.js';
+import { Batches } from './batches.js';
 import { Counters } from './counters.js';
 import type { ResolvedOptions } from './options.js';
 import type { AppStats } from './stats.js';
@@ -59,9 +60,10 @@ export class Core {
     const recycling = options.afterTasks > 0 || options.maxHeapMb > 0;
     const retire = recycling ? retireSlotsFor(options.maxThreads) : undefined;
     const retireSlots = retire === undefined ? undefined : new Int32Array(retire);
-    // Twice what the threads can hold: the pool frees a thread's slot as it reads an answer, a
-    // little before the run gives the cell back, and may hand that slot on meanwhile.
-    this.cells = new StartCells(options.maxThreads * TASKS_PER_THREAD * 2 + 4);
+    // Twice what the threads can hold (each of its pool tasks may be a batch): the pool frees a
+    // thread's slot as it reads an answer, a little before the runs give their cells back, and
+    // may hand that slot on meanwhile.
+    this.cells = new StartCells(options.maxThreads * TASKS_PER_THREAD * BATCH_MAX * 2 + 4);
     const boot: BootData = {
       v: PROTOCOL_VERSION,
       tasks: options.tasks,
@@ -75,6 +77,7 @@ export class Core {
       starts: this.cells.buffer,
     };
     const doomed = new Set<number>();
+    const taskQueue = new PriorityTaskQueue();
     const balancer = new Balancer(this.counters, this.cells, doomed, retireSlots);
     const poolOptions: PoolOptions = {
       filename: options.worker,
@@ -91,7 +94,7 @@ export class Core {
       // A task the balancer could not place goes back to the head of the queue, not the tail.
       stricterFIFO: true,
       // Waiting tasks in priority order (submit's `priority`), first come first served within one.
-      taskQueue: new PriorityTaskQueue(),
+      taskQueue,
       loadBalancer: balancer.balance,
     };
     if (options.resourceLimits !== undefined) poolOptions.resourceLimits = options.resourceLimits;
@@ -99,7 +102,9 @@ export class Core {
     this.threads = new ThreadLifecycle(this.pool, retireSlots, options.maxThreads, doomed, (live) => {
       balancer.forget(live);
     });
-    this.transport.attach(this.pool, (thread) => {
+    const batchMost = options.afterTasks > 0 ? Math.min(BATCH_MAX, options.afterTasks) : BATCH_MAX;
+    const batches = new Batches(this.pool, () => taskQueue.size, this.counters, options.maxQueue === Infinity, batchMost);
+    this.transport.attach(this.pool, batches, (thread) => {
       this.threads.loadedEvent(thread);
     });
     // A thread that fails while it has no task (after answering, say) is replaced by the pool;

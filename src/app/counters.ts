@@ -21,6 +21,8 @@ export class Counters {
   cancelled = 0;
   queued = 0;
   running = 0;
+  /** Task messages handed to a thread in a batch of several (see `batches.ts`). */
+  batched = 0;
   /** Recent task run time, ms (a moving average): the balancer queues tasks behind others only while it is short. */
   recentRunMs = Infinity;
   private readonly runTime = new TimeHistogram();
@@ -96,6 +98,7 @@ export class Counters {
       queued: this.queued,
       oldestWait: this.oldestWait(),
       running: this.running,
+      batched: this.batched,
       threads,
       utilization: capacity > 0 ? Math.min(1, this.runTime.total / capacity) : 0,
       runTime: this.runTime.summary(),

@@ -109,30 +109,32 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
         const cell = message[TASK_SLOT];
         const state = this.core.cells.state(cell);
         this.releaseCell(message);
-        // Answered by event (Piscina only learns that the task is over).
+        // Taken back before it started (its thread was retiring, or about to be stopped).
+        if (state === SLOT_WITHDRAWN) {
+          if (resendable && this.repost(n, false)) this.send(n, name, args, flags, transfer);
+          else this.lost(n, new Error('the task was taken back from a thread being stopped before it started, and could not be sent again'));
+          return;
+        }
+        // Answered by event (Piscina only learns that the task, or the batch it came in, is over).
         if (result === null) {
-          if ((message[TASK_FLAGS] & FLAG_ANSWER_EVENT) === 0) this.lost(n, new Error('the thread answered nothing'));
+          // A batch member the thread never started, nor answered, cannot be waited for.
+          if ((message[TASK_FLAGS] & FLAG_ANSWER_EVENT) === 0 || state === SLOT_PENDING) this.lost(n, new Error('the thread answered nothing'));
           else if (!this.settled && n === this.n && this.eventAnswered !== n && !this.holding) {
             this.holding = true;
             this.core.transport.holdForAnswer();
           }
           return;
         }
-        // Taken back before it started (its thread was retiring, or about to be stopped).
-        if (state === SLOT_WITHDRAWN) {
-          if (resendable && this.repost(n)) this.send(n, name, args, flags, transfer);
-          else this.lost(n, new Error('the task was taken back from a thread being stopped before it started, and could not be sent again'));
-          return;
-        }
         this.answered(n, result);
       },
       (error: unknown) => {
+        const thread = this.thread;
         this.clearGrace(n);
         const cell = message[TASK_SLOT];
         const state = this.core.cells.state(cell);
         this.releaseCell(message);
         // Its thread was lost before the task started: nothing ran, so it can run elsewhere.
-        if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n)) {
+        if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n, !this.core.threads.stoppedOnPurpose(thread))) {
           this.send(n, name, args, flags, transfer);
           return;
         }
@@ -160,10 +162,15 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
     if (this.message === message) this.message = undefined;
   }
 
-  /** Whether try `n`, lost before it started, should be posted again (counting it if so). */
-  private repost(n: number): boolean {
-    if (this.settled || n !== this.n || this.core.state === 'destroyed' || this.reposts >= MAX_REPOSTS) return false;
-    this.reposts++;
+  /**
+   * Whether try `n`, lost before it started, should be posted again. A try its thread gave back,
+   * or lost with a thread the app stopped on purpose (retired, or stopped for another run's
+   * cancel), goes again freely: each such stop comes after a task ran, so the app moves on. Other
+   * losses are counted (`counted`), and past {@link MAX_REPOSTS} the try fails.
+   */
+  private repost(n: number, counted: boolean): boolean {
+    if (this.settled || n !== this.n || this.core.state === 'destroyed' || (counted && this.reposts >= MAX_REPOSTS)) return false;
+    if (counted) this.reposts++;
     this.clearGrace(n);
     return true;
   }

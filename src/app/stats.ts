@@ -32,6 +32,12 @@ export interface AppStats {
   readonly oldestWait: number;
   /** Runs handed to a thread and not yet settled. */
   readonly running: number;
+  /**
+   * Runs (tries of runs, and map chunks) that reached a thread in a batch with others: while
+   * short tasks queue for busy threads, the app hands a thread several at once (each still runs
+   * alone, with its own signal, timeout and answer). 0 on a queue app.
+   */
+  readonly batched: number;
   /** Threads alive now. */
   readonly threads: number;
   /** Share of the pool's capacity spent running tasks since the app started, 0 to 1. */

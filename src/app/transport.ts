@@ -13,6 +13,7 @@ import { jsonRoundTrip } from '../json/index.js';
 import { decodeWithImports, type Allowlist } from '../protocol/class-loader.js';
 import { EVENT_ANSWER, EVENT_LOADED, arePlainPrimitives, isWorkerEvent, type ControlMessage, type ResultMessage, type RunEvent, type TaskMessage } from '../protocol/messages.js';
 import type { ResolvedOptions } from './options.js';
+import type { Batches } from './batches.js';
 
 /** What receives the answer of a try posted to answer by event. */
 export interface AnswerSink {
@@ -59,9 +60,15 @@ export class Transport {
 
   private pool: Piscina<TaskMessage, ResultMessage | null> | undefined;
 
-  /** Starts routing the pool's worker events; `loaded` hears which threads have loaded. */
-  attach(pool: Piscina<TaskMessage, ResultMessage | null>, loaded: (thread: number) => void): void {
+  private batches: Batches | undefined;
+
+  /**
+   * Starts routing the pool's worker events; `loaded` hears which threads have loaded. Task
+   * messages go to the pool through `batches`.
+   */
+  attach(pool: Piscina<TaskMessage, ResultMessage | null>, batches: Batches, loaded: (thread: number) => void): void {
     this.pool = pool;
+    this.batches = batches;
     pool.on('message', (message: unknown) => {
       if (!isWorkerEvent(message)) return;
       if (message[1] === EVENT_ANSWER) this.answerSinks.get(message[2])?.onAnswerEvent(message[3], message[4]);
@@ -98,10 +105,12 @@ export class Transport {
     return decoded instanceof Promise ? decoded.then(check) : check(decoded);
   }
 
-  /** Hands one task message to the pool. */
+  /**
+   * Hands one task message to the pool, alone or in a batch (see `batches.ts`); the promise is
+   * the pool's answer for whatever carried it.
+   */
   post(message: TaskMessage, transfer: readonly ArrayBuffer[] | undefined): Promise<ResultMessage | null> {
-    const pool = this.pool as Piscina<TaskMessage, ResultMessage | null>;
-    return transfer === undefined ? pool.run(message) : pool.run(message, { transferList: [...transfer] });
+    return (this.batches as Batches).post(message, transfer);
   }
 
   /** Routes the worker events of run `i` to `sink` until {@link untrack}. */

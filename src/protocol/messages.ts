@@ -46,6 +46,16 @@ export const FLAG_ANSWER_EVENT = 32;
 export const FLAG_BEHIND = 64;
 /** Set when the app asks for the names of the tasks module's tasks: the worker answers with them and runs nothing. */
 export const FLAG_LIST_TASKS = 128;
+/**
+ * Set on a batch: several task messages handed to one thread as one pool task, while short tasks
+ * queue (see `app/batches.ts`). Its arguments are the member {@link TaskMessage}s, at most
+ * {@link BATCH_MAX}; each member answers as an {@link AnswerEvent}, and the pool is answered
+ * `null` once every member has.
+ */
+export const FLAG_BATCH = 256;
+
+/** The most task messages one batch carries. */
+export const BATCH_MAX = 32;
 
 /** What each thread learns at start-up. */
 export interface BootData {
@@ -93,7 +103,10 @@ export const TASK_LABEL = 6;
 /** A run's label (see {@link TASK_LABEL}). */
 export type RunLabel = readonly [id: string, attempt: number];
 
-/** Main → worker: run one task (or one chunk of map inputs). */
+/**
+ * Main → worker: run one task (or one chunk of map inputs); with {@link FLAG_BATCH}, run each
+ * task message of its arguments in turn.
+ */
 export type TaskMessage = [run: number, attempt: number, name: string, args: Wire | readonly unknown[] | null, flags: number, slot: number, label?: RunLabel];
 
 /** The outcome kinds of a {@link ResultMessage}. */

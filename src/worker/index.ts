@@ -8,7 +8,24 @@
  * the protocol, so bundlers can build it on its own.
  * @module
  */
-import { FLAG_BEHIND, TASK_FLAGS, TASK_SLOT, type TaskMessage } from '../protocol/messages.js';
+import { parentPort } from 'node:worker_threads';
+import {
+  EVENT_ANSWER,
+  EVENT_MARK,
+  FLAG_ANSWER_EVENT,
+  FLAG_BATCH,
+  FLAG_BEHIND,
+  RESULT_KIND,
+  RESULT_SKIPPED,
+  TASK_ARGS,
+  TASK_ATTEMPT,
+  TASK_FLAGS,
+  TASK_RUN,
+  TASK_SLOT,
+  type AnswerEvent,
+  type ResultMessage,
+  type TaskMessage,
+} from '../protocol/messages.js';
 import { markFinished } from '../protocol/start-cells.js';
 import { isThenable } from '../protocol/thenable.js';
 import type { Outcome } from './answer.js';
@@ -21,21 +38,72 @@ let busy = false;
 const waiting: (() => void)[] = [];
 
 /**
- * Runs one task message. Piscina calls this and posts what it returns (or resolves to). Sync
- * tasks are answered synchronously, without a promise in between.
+ * Runs one task message (or a batch of them). Piscina calls this and posts what it returns (or
+ * resolves to). Sync tasks are answered synchronously, without a promise in between.
  *
- * A thread may be handed its next task while it runs one (see the app's balancer). Tasks still
- * run one at a time, so a task's signal, progress and its thread's fate concern that task alone;
- * and the next one starts only once the answer before it has left the thread.
+ * A thread may be handed its next task while it runs one (see the app's balancer), or several
+ * tasks at once (a batch). Tasks still run one at a time, so a task's signal, progress and its
+ * thread's fate concern that task alone; and the next one starts only once the answer before it
+ * has left the thread.
  */
 export default function handle(message: TaskMessage): Outcome {
   const problem = taskMessageProblem(message, thread.starts?.length ?? 0);
   if (problem !== undefined) return malformed(problem);
-  if (!busy && (message[TASK_FLAGS] & FLAG_BEHIND) === 0) return runOne(message);
+  if ((message[TASK_FLAGS] & FLAG_BATCH) !== 0) return runBatch(message[TASK_ARGS] as readonly unknown[]);
+  return handleOne(message, false);
+}
+
+/**
+ * Runs each member of a batch in turn. Every member answers as an event of its own (so each run
+ * settles as soon as its task is done, and an answer survives whatever a later member does to
+ * the thread); Piscina is answered `null` once all have, or the first error that escaped a member.
+ */
+function runBatch(members: readonly unknown[]): Outcome {
+  let pending: Promise<unknown>[] | undefined;
+  for (const member of members) {
+    const problem = taskMessageProblem(member, thread.starts?.length ?? 0) ?? (((member as TaskMessage)[TASK_FLAGS] & FLAG_BATCH) !== 0 ? 'a batch inside a batch' : undefined);
+    let out: Outcome;
+    if (problem === undefined) {
+      (member as TaskMessage)[TASK_FLAGS] |= FLAG_ANSWER_EVENT;
+      out = handleOne(member as TaskMessage, true);
+    } else {
+      out = forward(member, malformed(problem));
+    }
+    if (out !== null) (pending ??= []).push(out as Promise<unknown>);
+  }
+  if (pending === undefined) return null;
+  // Piscina hears of the batch only once every member is over: none may still run (or wait to)
+  // when the app learns that the batch has ended.
+  return Promise.allSettled(pending).then((outcomes) => {
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+    return null;
+  });
+}
+
+/**
+ * A batch member's answer that was returned rather than posted (a failure around the task) is
+ * posted as its event here. A skipped member's is not: the app learns from its start cell that
+ * it was cancelled or taken back.
+ */
+function forward(member: unknown, answer: unknown): null {
+  if (!Array.isArray(answer) || answer[RESULT_KIND] === RESULT_SKIPPED) return null;
+  const run: unknown = Array.isArray(member) ? member[TASK_RUN] : undefined;
+  const attempt: unknown = Array.isArray(member) ? member[TASK_ATTEMPT] : undefined;
+  // A member without a usable run number cannot be answered; the app sees its cell untouched.
+  if (!Number.isSafeInteger(run) || !Number.isSafeInteger(attempt)) return null;
+  const event: AnswerEvent = [EVENT_MARK, EVENT_ANSWER, run as number, attempt as number, answer as ResultMessage];
+  parentPort?.postMessage(event);
+  thread.answeredByEvent = true;
+  return null;
+}
+
+/** Runs one task message now, or once the task before it on this thread has answered. */
+function handleOne(message: TaskMessage, member: boolean): Outcome {
+  if (!busy && (message[TASK_FLAGS] & FLAG_BEHIND) === 0) return runOne(message, member);
   return new Promise<unknown>((resolve, reject) => {
     waiting.push(() => {
       try {
-        resolve(runOne(message));
+        resolve(runOne(message, member));
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -47,18 +115,18 @@ export default function handle(message: TaskMessage): Outcome {
   });
 }
 
-function runOne(message: TaskMessage): Outcome {
+function runOne(message: TaskMessage, member: boolean): Outcome {
   const cell = message[TASK_SLOT];
   const out = begin(message, cell);
   if (!isThenable(out)) {
     finished(cell);
-    return out;
+    return member ? forward(message, out) : out;
   }
   busy = true;
   return Promise.resolve(out)
     .then((answer) => {
       finished(cell);
-      return answer;
+      return member ? forward(message, answer) : answer;
     })
     .finally(() => {
       afterAnswerLeft(runNext);

@@ -6,7 +6,9 @@
  * @module
  */
 import {
+  BATCH_MAX,
   FLAG_ANSWER_EVENT,
+  FLAG_BATCH,
   FLAG_BEHIND,
   FLAG_LIST_TASKS,
   FLAG_CHUNK,
@@ -24,7 +26,7 @@ import {
   TASK_SLOT,
 } from '../protocol/messages.js';
 
-const KNOWN_FLAGS = FLAG_START | FLAG_PROGRESS | FLAG_CHUNK | FLAG_SKIP | FLAG_WIRE | FLAG_ANSWER_EVENT | FLAG_BEHIND | FLAG_LIST_TASKS;
+const KNOWN_FLAGS = FLAG_START | FLAG_PROGRESS | FLAG_CHUNK | FLAG_SKIP | FLAG_WIRE | FLAG_ANSWER_EVENT | FLAG_BEHIND | FLAG_LIST_TASKS | FLAG_BATCH;
 
 /**
  * What is wrong with `message` as a task message for a thread with `cells` start cells, or
@@ -53,6 +55,11 @@ export function taskMessageProblem(message: unknown, cells: number): string | un
 }
 
 function argumentsProblem(args: unknown, flags: number): string | undefined {
+  if ((flags & FLAG_BATCH) !== 0) {
+    // Its members are checked one by one as they run, each answered on its own.
+    if (flags !== FLAG_BATCH) return 'a batch carries other flags';
+    return Array.isArray(args) && args.length > 0 && args.length <= BATCH_MAX ? undefined : `a batch is not a list of 1 to ${BATCH_MAX} task messages`;
+  }
   if ((flags & FLAG_SKIP) !== 0 && args === null) return undefined;
   if ((flags & FLAG_WIRE) !== 0) return typeof args === 'object' && args !== null ? undefined : 'the arguments are not a wire';
   return argumentListProblem(args, true);
