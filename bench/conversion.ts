@@ -8,10 +8,9 @@
  */
 import * as devalue from 'devalue';
 import { decode, encode, register } from 'celerity';
-import { inspect, peer, samples, type FoundClass, type SampleShape, type SampleSizes } from './dist.js';
+import { inspect, msgpackrPeer, peer, samples, type FoundClass, type SampleShape, type SampleSizes } from './dist.js';
 import type { Figure, SuiteResult } from './figures.js';
 import { timeTogether } from './measure.js';
-import { msgpackrFor } from './msgpackr-peer.js';
 
 /** Options of {@link runConversionBench}. */
 export interface ConversionOptions {
@@ -93,12 +92,12 @@ function devalueFor(classes: readonly FoundClass[]): { reducers: Record<string, 
 export async function timeShape(shape: SampleShape, options: TimeShapeOptions): Promise<ConversionTimes> {
   const { value, plain } = shape;
   const classes = inspect.findClasses(value);
-  const packr = options.peers === false ? undefined : msgpackrFor(classes);
+  const msgpackr = options.peers === false ? undefined : await msgpackrPeer.msgpackrFor(classes);
   const fast: Record<string, () => unknown> = {
     structuredClone: () => structuredClone(plain),
     celerity: () => decode(structuredClone(encode(value))),
   };
-  if (packr !== undefined) fast.msgpackr = () => packr.unpack(packr.pack(value)) as unknown;
+  if (msgpackr !== undefined) fast.msgpackr = () => msgpackr.trip(value);
   if (inspect.isJsonable(plain)) fast.JSON = () => JSON.parse(JSON.stringify(plain)) as unknown;
   const together = options.rounds === undefined ? { time: options.time } : { time: options.time, rounds: options.rounds };
   const quick = await timeTogether(fast, together);

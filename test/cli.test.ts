@@ -17,12 +17,30 @@ interface Outcome {
 }
 
 function celerity(...args: string[]): Promise<Outcome> {
+  return celerityWith([], ...args);
+}
+
+/** Runs the CLI with `nodeArgs` given to node before it. */
+function celerityWith(nodeArgs: readonly string[], ...args: string[]): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { cwd: root, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, main, ...args], { cwd: root, timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Node arguments under which packages `names` cannot be found, as on a machine without them: a
+ * module resolve hook that refuses them as Node refuses a package that is not installed.
+ */
+function withoutPackages(...names: string[]): string[] {
+  const hooks = `export async function resolve(specifier, context, next) {
+    if (${JSON.stringify(names)}.includes(specifier)) throw Object.assign(new Error("Cannot find package '" + specifier + "' imported from " + context.parentURL), { code: 'ERR_MODULE_NOT_FOUND' });
+    return next(specifier, context);
+  }`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
 }
 
 /** A usage error: exit code 2, exactly one line on stderr, nothing on stdout. */
@@ -72,14 +90,17 @@ void describe('celerity CLI', { concurrency: true }, () => {
       for (const shape of ['flat plain', 'class-heavy', 'deeply nested', 'Map-heavy', 'binary']) assert.ok(out.stdout.includes(shape), shape);
       assert.match(out.stdout, /celerity ÷ structuredClone/);
       assert.match(out.stdout, /celerity pool ÷ raw Piscina/);
+      assert.match(out.stdout, /celerity ÷ msgpackr/);
+      assert.match(out.stdout, /celerity pool ÷ poolifier/);
       assert.match(out.stderr, /\[\d+\/\d+\]/, 'progress lines on stderr');
       const report = JSON.parse(await readFile(json, 'utf8')) as JsonReport;
       assert.equal(report.tool, 'celerity bench');
       assert.ok(report.machine.cores >= 1);
       assert.equal(report.results.length, 5);
       for (const result of report.results) {
-        for (const method of ['structuredClone', 'celerity', 'superjson', 'raw Piscina', 'celerity pool']) assert.equal(typeof result.ms[method], 'number', `${result.name} ${method}`);
-        assert.equal(typeof result.ratios['celerity ÷ structuredClone'], 'number');
+        // msgpackr and poolifier are installed here, so their baselines are measured too.
+        for (const method of ['structuredClone', 'celerity', 'msgpackr', 'superjson', 'raw Piscina', 'poolifier', 'celerity pool']) assert.equal(typeof result.ms[method], 'number', `${result.name} ${method}`);
+        for (const ratio of ['celerity ÷ structuredClone', 'celerity ÷ msgpackr', 'celerity pool ÷ poolifier']) assert.equal(typeof result.ratios[ratio], 'number', `${result.name} ${ratio}`);
       }
       assert.equal(typeof report.results.find((r) => r.name === 'deeply nested')?.ms.JSON, 'number', 'JSON where it applies');
       assert.equal(report.results.find((r) => r.name === 'flat plain')?.ms.JSON, null, 'no JSON for Dates');
@@ -117,6 +138,24 @@ void describe('celerity CLI', { concurrency: true }, () => {
       assert.ok(result);
       assert.equal(result.name, 'cli-value.js#settings');
       assert.equal(typeof result.ms.JSON, 'number');
+    });
+  });
+
+  void test('bench without msgpackr and poolifier installed measures the rest and says what it left out', async () => {
+    await withTemp(async (dir) => {
+      const json = join(dir, 'bare.json');
+      const out = await celerityWith(withoutPackages('msgpackr', 'poolifier'), 'bench', '--module', fixture, '--export', 'settings', '--time', '5', '--json', json);
+      assert.equal(out.code, 0, out.stderr);
+      const report = JSON.parse(await readFile(json, 'utf8')) as JsonReport;
+      const [result] = report.results;
+      assert.ok(result);
+      assert.equal(result.ms.msgpackr, null);
+      assert.equal(result.ms.poolifier, null);
+      assert.equal(result.ratios['celerity ÷ msgpackr'], null);
+      assert.equal(typeof result.ms.celerity, 'number');
+      assert.equal(typeof result.ms['raw Piscina'], 'number');
+      assert.ok(result.notes.some((note) => note.includes('msgpackr is not installed')), result.notes.join('; '));
+      assert.ok(result.notes.some((note) => note.includes('poolifier is not installed')), result.notes.join('; '));
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * The measurements of `celerity bench` for one value: structured clone of its plain equivalent,
- * celerity's encode + clone + decode, superjson with the same classes, JSON where it applies,
- * and a pool round trip through celerity and through raw Piscina.
+ * celerity's encode + clone + decode, superjson and msgpackr with the same classes, JSON where it
+ * applies, and a pool round trip through celerity, raw Piscina and poolifier. msgpackr and
+ * poolifier are measured when installed.
  * @module
  */
 import { decode, encode } from '../index.js';
@@ -9,10 +10,11 @@ import { findClasses, isJsonable, toPlain } from './inspect.js';
 import { measureGroup, type Timing } from './measure.js';
 import type { PoolPair } from './pool.js';
 import type { Progress } from './progress.js';
+import { msgpackrFor } from './msgpackr-peer.js';
 import { superjsonFor } from './superjson-peer.js';
 
 /** What is timed, in table order. */
-export const METHODS = ['structuredClone', 'celerity', 'superjson', 'JSON', 'raw Piscina', 'celerity pool'] as const;
+export const METHODS = ['structuredClone', 'celerity', 'msgpackr', 'superjson', 'JSON', 'raw Piscina', 'poolifier', 'celerity pool'] as const;
 /** One of {@link METHODS}. */
 export type Method = (typeof METHODS)[number];
 
@@ -20,18 +22,22 @@ export type Method = (typeof METHODS)[number];
 export const METHOD_NOTES: Readonly<Record<Method, string>> = {
   structuredClone: 'structuredClone of the plain equivalent (the data without classes)',
   celerity: 'decode(structuredClone(encode(value)))',
+  msgpackr: 'msgpackr unpack(pack(value)) with records, the same classes as extensions (when installed)',
   superjson: 'superjson parse(stringify(value)), the same classes registered with registerCustom',
   JSON: 'JSON.parse(JSON.stringify(plain equivalent)), when JSON carries it without loss',
   'raw Piscina': 'a raw Piscina run echoing the plain equivalent, one at a time, one thread',
+  poolifier: 'a poolifier run echoing the plain equivalent, one at a time, one thread (when installed)',
   'celerity pool': "app.run('echo', value) through a one-thread celerity app",
 };
 
 /** The ratios quoted, each a quotient of two methods. */
 export const RATIOS = [
   { key: 'celerity ÷ structuredClone', over: 'celerity', under: 'structuredClone', meaning: 'conversion overhead (lower is better, 1× = free)' },
+  { key: 'celerity ÷ msgpackr', over: 'celerity', under: 'msgpackr', meaning: 'conversion time against msgpackr with records (lower is better)' },
   { key: 'superjson ÷ celerity', over: 'superjson', under: 'celerity', meaning: 'how many times faster celerity is than superjson' },
   { key: 'JSON ÷ celerity', over: 'JSON', under: 'celerity', meaning: 'how many times faster celerity is than JSON' },
   { key: 'celerity pool ÷ raw Piscina', over: 'celerity pool', under: 'raw Piscina', meaning: 'round-trip overhead of the pool (lower is better)' },
+  { key: 'celerity pool ÷ poolifier', over: 'celerity pool', under: 'poolifier', meaning: 'round trip against poolifier (lower is better)' },
 ] as const satisfies readonly { key: string; over: Method; under: Method; meaning: string }[];
 /** One of the {@link RATIOS} keys. */
 export type RatioKey = (typeof RATIOS)[number]['key'];
@@ -71,7 +77,7 @@ export interface CompareOptions {
  * The methods timed together (interleaved, see `measureGroup`): the two sides of each ratio share
  * a group. superjson is timed alone: its garbage would land in its neighbours' samples.
  */
-const GROUPS: readonly (readonly Method[])[] = [['structuredClone', 'celerity', 'JSON'], ['superjson'], ['raw Piscina', 'celerity pool']];
+const GROUPS: readonly (readonly Method[])[] = [['structuredClone', 'celerity', 'msgpackr', 'JSON'], ['superjson'], ['raw Piscina', 'poolifier', 'celerity pool']];
 
 /** How many progress steps {@link compare} takes per subject. */
 export const STEPS_PER_SUBJECT = GROUPS.length;
@@ -89,14 +95,17 @@ export async function compare(subject: Subject, options: CompareOptions): Promis
   const plain = 'plain' in subject ? subject.plain : toPlain(value);
   const classes = findClasses(value);
   const sj = superjsonFor(classes);
+  const msgpackr = await msgpackrFor(classes);
   const pools = options.pools;
   const jsonable = isJsonable(plain);
   const runs: Record<Method, (() => unknown) | string> = {
     structuredClone: () => structuredClone(plain),
     celerity: () => decode(structuredClone(encode(value))),
+    msgpackr: msgpackr === undefined ? 'not measured: msgpackr is not installed (npm install msgpackr)' : () => msgpackr.trip(value),
     superjson: () => sj.parse(sj.stringify(value as Parameters<typeof sj.stringify>[0])),
     JSON: jsonable ? () => JSON.parse(JSON.stringify(plain)) as unknown : 'n/a, JSON would not carry this value without loss',
     'raw Piscina': pools === undefined ? 'skipped' : () => pools.raw(plain),
+    poolifier: pools === undefined ? 'skipped' : pools.hasPoolifier ? () => pools.poolifierRun(plain) : 'not measured: poolifier is not installed (npm install poolifier)',
     'celerity pool': pools === undefined ? 'skipped' : () => pools.celerity(value),
   };
   const ms = Object.fromEntries(METHODS.map((m) => [m, null])) as Record<Method, number | null>;

@@ -1,14 +1,19 @@
 /**
- * The two pools of the round-trip figure: a celerity app and a raw Piscina pool, one thread each,
- * both echoing their argument back.
+ * The pools of the round-trip figure: a celerity app, a raw Piscina pool and, when poolifier is
+ * installed, a poolifier pool; one thread each, all echoing their argument back.
  * @module
  */
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type * as Poolifier from 'poolifier';
 import { createApp, type App } from '../index.js';
 import type echoTasks from './echo-tasks.js';
+import { importOptional } from './optional.js';
 
-/** A celerity app and a raw Piscina pool side by side. */
+/** A celerity app and its baselines side by side. */
 export class PoolPair {
+  private poolifier: Poolifier.FixedThreadPool | undefined;
+
   private constructor(
     private readonly app: App<typeof echoTasks>,
     private readonly piscina: Piscina,
@@ -36,9 +41,19 @@ export class PoolPair {
     await this.app.run('load', moduleUrl);
   }
 
-  /** Starts both pools' threads, so that no measurement pays for it. */
+  /**
+   * Starts the pools' threads, so that no measurement pays for it; the poolifier pool only now,
+   * if poolifier is installed.
+   */
   async warm(): Promise<void> {
-    await Promise.all([this.app.run('echo', null), this.piscina.run(null)]);
+    const poolifier = await importOptional<typeof Poolifier>('poolifier');
+    if (poolifier !== undefined) this.poolifier = new poolifier.FixedThreadPool(1, fileURLToPath(new URL('./poolifier-echo.js', import.meta.url)));
+    await Promise.all([this.app.run('echo', null), this.piscina.run(null), this.poolifier?.execute(null)]);
+  }
+
+  /** Whether the poolifier baseline runs (poolifier is installed). */
+  get hasPoolifier(): boolean {
+    return this.poolifier !== undefined;
   }
 
   /** One round trip through the celerity app. */
@@ -51,13 +66,18 @@ export class PoolPair {
     return this.piscina.run(value) as Promise<unknown>;
   }
 
-  /** Stops both pools. */
-  async close(): Promise<void> {
-    await Promise.all([this.app.close(), this.piscina.close()]);
+  /** One round trip through poolifier (plain structured clone each way); see {@link hasPoolifier}. */
+  poolifierRun(value: unknown): Promise<unknown> {
+    return (this.poolifier as Poolifier.FixedThreadPool).execute(value);
   }
 
-  /** Stops both pools at once, abandoning any work. */
+  /** Stops the pools. */
+  async close(): Promise<void> {
+    await Promise.all([this.app.close(), this.piscina.close(), this.poolifier?.destroy()]);
+  }
+
+  /** Stops the pools at once, abandoning any work. */
   async destroy(): Promise<void> {
-    await Promise.all([this.app.destroy(), this.piscina.destroy()]);
+    await Promise.all([this.app.destroy(), this.piscina.destroy(), this.poolifier?.destroy()]);
   }
 }
