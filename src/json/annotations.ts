@@ -55,7 +55,14 @@ export class AnnotationWriter {
       return;
     }
     const segments = this.segments;
-    let key = escapeSegment(segments[from] as Segment);
+    const first = segments[from] as Segment;
+    if (to === from + 1 && typeof first === 'number') {
+      // An array element's own annotation (an instance in a list, the common case): its key is
+      // the index, stored as one without being turned into text and parsed back.
+      (this.owner ??= {})[first] = annotation;
+      return;
+    }
+    let key = escapeSegment(first);
     for (let i = from + 1; i < to; i++) key += '.' + escapeSegment(segments[i] as Segment);
     setOwn((this.owner ??= {}), key, annotation);
   }
