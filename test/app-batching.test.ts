@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Point } from './fixtures/shapes.js';
-import { makeApp, rejection, type TestApp } from './app-helpers.js';
+import { delay, makeApp, rejection, type TestApp } from './app-helpers.js';
 
 /** Makes recent task run times short: batching only begins once tasks are seen to be short. */
 async function warmUp(app: TestApp): Promise<void> {
@@ -164,6 +164,117 @@ await test('threads recycled after a few tasks hand their batches back, and ever
     const stats = app.stats();
     assert.equal(stats.completed, 1600);
     assert.equal(stats.failed, 0);
+  } finally {
+    await app.close();
+  }
+});
+
+/** A small seeded generator, so a failure can be replayed (`CHAOS_SEED`). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Kind = 'ok' | 'point' | 'fail' | 'cancel' | 'retry' | 'spin-timeout' | 'exit';
+
+await test('chaos in batches: 3,000 short runs with cancels, throws, retries, timeouts and thread exits each settle once, as they should', async () => {
+  const seed = Number(process.env.CHAOS_SEED ?? 20_261_203);
+  const next = random(seed);
+  const app = makeApp({ threads: 2, cancelGrace: 20 });
+  try {
+    await warmUp(app);
+    const total = 3000;
+    const kinds: Kind[] = [];
+    const settles = new Array<number>(total).fill(0);
+    const outcomes = new Array<PromiseSettledResult<unknown>>(total);
+    const waits: Promise<void>[] = [];
+    for (let index = 0; index < total; index++) {
+      const roll = next();
+      const kind: Kind = roll < 0.55 ? 'ok' : roll < 0.7 ? 'point' : roll < 0.8 ? 'fail' : roll < 0.93 ? 'cancel' : roll < 0.98 ? 'retry' : roll < 0.99 ? 'spin-timeout' : 'exit';
+      kinds.push(kind);
+      const run =
+        kind === 'ok' || kind === 'cancel'
+          ? app.submit('add', [index, 1])
+          : kind === 'point'
+            ? app.submit('move', [new Point(index, 1), 1])
+            : kind === 'fail'
+              ? app.submit('throwBuiltin', [])
+              : kind === 'retry'
+                ? app.submit('flaky', [1], { retry: { attempts: 2 } })
+                : kind === 'spin-timeout'
+                  ? app.submit('spin', [], { timeout: 5 })
+                  : app.submit('exit', [1]);
+      if (kind === 'cancel') {
+        // At once, a microtask later, or a turn later: queued, in a batch on its way, or done.
+        const when = next();
+        if (when < 0.3) run.cancel('chaos');
+        else if (when < 0.6) {
+          queueMicrotask(() => {
+            run.cancel('chaos');
+          });
+        } else {
+          setImmediate(() => {
+            run.cancel('chaos');
+          });
+        }
+      }
+      waits.push(
+        Promise.resolve(run).then(
+          (value) => {
+            settles[index] = (settles[index] ?? 0) + 1;
+            outcomes[index] = { status: 'fulfilled', value };
+          },
+          (reason: unknown) => {
+            settles[index] = (settles[index] ?? 0) + 1;
+            outcomes[index] = { status: 'rejected', reason };
+          },
+        ),
+      );
+      // Waves of work, so that batches form, drain and form again.
+      if (index % 300 === 299) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(waits);
+    await delay(30);
+    assert.ok(settles.every((count) => count === 1), `seed ${seed}: every run settles exactly once`);
+    outcomes.forEach((outcome, index) => {
+      const report = `seed ${seed}, run ${index} (${String(kinds[index])}): ${outcome.status === 'rejected' ? String(outcome.reason) : JSON.stringify(outcome.value)}`;
+      const error = outcome.status === 'rejected' ? (outcome.reason as Error & { code?: string }) : undefined;
+      switch (kinds[index]) {
+        case 'ok':
+          assert.deepEqual(outcome, { status: 'fulfilled', value: index + 1 }, report);
+          break;
+        case 'point':
+          assert.ok(outcome.status === 'fulfilled' && outcome.value instanceof Point && outcome.value.x === index + 1, report);
+          break;
+        case 'fail':
+          assert.ok(error instanceof TypeError, report);
+          break;
+        case 'cancel':
+          if (error === undefined) assert.deepEqual(outcome, { status: 'fulfilled', value: index + 1 }, report);
+          else assert.equal(error.name, 'AbortError', report);
+          break;
+        case 'retry':
+          assert.deepEqual(outcome, { status: 'fulfilled', value: 2 }, report);
+          break;
+        case 'spin-timeout':
+          assert.equal(error?.code, 'ERR_TASK_TIMEOUT', report);
+          break;
+        case 'exit':
+          assert.equal(error?.code, 'ERR_WORKER_EXITED', report);
+          break;
+      }
+    });
+    const stats = app.stats();
+    assert.ok(stats.batched > 0, 'runs came in batches');
+    assert.equal(stats.queued + stats.running, 0);
+    // The pool serves normally afterwards.
+    assert.deepEqual(await windowed(500, 128, (i) => app.run('add', i, i)), Array.from({ length: 500 }, (_, i) => i * 2));
   } finally {
     await app.close();
   }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createApp } from 'celerity';
 import { makeApp, rejection } from './app-helpers.js';
 
 await test('process.exit in a task rejects only that run with ERR_WORKER_EXITED; the pool replaces the thread', async () => {
@@ -66,5 +67,21 @@ await test('recycle.maxHeapMb replaces a thread whose heap grew past the mark', 
     assert.equal(await app.run('grow', 1), 1, 'the new thread starts with an empty heap');
   } finally {
     await app.close();
+  }
+});
+
+await test('threads that end as their tasks module loads fail the runs after a few tries, never feeding them on forever', async () => {
+  const app = createApp<{ add(a: number, b: number): number }>({ tasks: new URL('./fixtures/exit-on-load-tasks.js', import.meta.url), threads: 1 });
+  try {
+    const started = performance.now();
+    const errors = await Promise.all(Array.from({ length: 5 }, (_, i) => rejection(app.run('add', i, 1))));
+    for (const error of errors) {
+      assert.equal(error.code, 'ERR_WORKER_EXITED');
+      assert.match(error.message, /code: 3/);
+    }
+    assert.ok(performance.now() - started < 30_000);
+    assert.equal(app.stats().failed, 5);
+  } finally {
+    await app.destroy();
   }
 });

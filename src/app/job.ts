@@ -134,7 +134,7 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
         const state = this.core.cells.state(cell);
         this.releaseCell(message);
         // Its thread was lost before the task started: nothing ran, so it can run elsewhere.
-        if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n, !this.core.threads.stoppedOnPurpose(thread))) {
+        if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n, !this.core.threads.stoppedOnPurpose(thread) && !this.core.cells.startedOn(thread))) {
           this.send(n, name, args, flags, transfer);
           return;
         }
@@ -165,8 +165,9 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
   /**
    * Whether try `n`, lost before it started, should be posted again. A try its thread gave back,
    * or lost with a thread the app stopped on purpose (retired, or stopped for another run's
-   * cancel), goes again freely: each such stop comes after a task ran, so the app moves on. Other
-   * losses are counted (`counted`), and past {@link MAX_REPOSTS} the try fails.
+   * cancel) or with one that had started a task (and died of it), goes again freely: each such
+   * loss comes after a task ran, so the app moves on. Losses to a thread that died before it
+   * started anything are counted (`counted`), and past {@link MAX_REPOSTS} the try fails.
    */
   private repost(n: number, counted: boolean): boolean {
     if (this.settled || n !== this.n || this.core.state === 'destroyed' || (counted && this.reposts >= MAX_REPOSTS)) return false;
@@ -198,6 +199,15 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
     if (n === this.n) {
       this.eventAnswered = n;
       this.stopAwaitingAnswer();
+      // The thread is done with the cell (it marked it before answering): give it back now, not
+      // when the pool settles the task that carried this try. A batch's pool task settles only
+      // once all its members have answered, and the pool may read several such answers and hand
+      // out new batches before any of their cells came back.
+      const message = this.message;
+      if (message !== undefined) {
+        this.core.cells.release(message[TASK_SLOT]);
+        message[TASK_SLOT] = -1;
+      }
     }
     this.answered(n, result);
   }
@@ -224,7 +234,8 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
 
   private lost(n: number, error: unknown): void {
     this.clearGrace(n);
-    if (this.settled || n !== this.n) return;
+    // A try whose answer event came is answered, whatever befell its thread afterwards.
+    if (this.settled || n !== this.n || this.eventAnswered === n) return;
     this.thread = 0;
     this.message = undefined;
     this.onLost(this.core.state === 'destroyed' ? destroyedError() : poolError(error));

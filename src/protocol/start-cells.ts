@@ -29,6 +29,9 @@ export const SLOT_CANCELLED = -1;
  */
 export const SLOT_WITHDRAWN = -2;
 
+/** How many threads {@link StartCells.startedOn} remembers once their cells are given back. */
+const STARTED_KEPT = 256;
+
 /** The main thread's side: hands out cells, reads them, and takes tasks back. */
 export class StartCells {
   /** The shared memory, for `BootData.starts`. */
@@ -37,6 +40,10 @@ export class StartCells {
   private readonly free: number[] = [];
   /** The thread each cell in use was handed to (0 when free). */
   private readonly threads: Int32Array;
+  /** Threads known to have started a task (from the cells they gave back), oldest first; bounded. */
+  private readonly started = new Set<number>();
+  /** The thread added to {@link started} last: most cells given back repeat it. */
+  private lastStarted = 0;
 
   /** Makes `count` cells, all free. */
   constructor(count: number) {
@@ -63,8 +70,32 @@ export class StartCells {
   /** Gives back a cell once the pool has settled its task. */
   release(cell: number): void {
     if (cell < 0) return;
+    const thread = this.threads[cell] as number;
+    if (thread !== this.lastStarted && Atomics.load(this.cells, cell) > SLOT_PENDING) this.noteStarted(thread);
     this.threads[cell] = 0;
     this.free.push(cell);
+  }
+
+  /**
+   * Whether `thread` is known to have started a task: a cell it gave back says so, or one it
+   * still holds. A thread that died without starting any may die again the same way (a tasks
+   * module that ends its thread as it loads); one that started a task died of what ran there.
+   */
+  startedOn(thread: number): boolean {
+    if (thread === 0) return false;
+    if (this.started.has(thread)) return true;
+    for (let cell = 0; cell < this.threads.length; cell++) {
+      if (this.threads[cell] === thread && Atomics.load(this.cells, cell) > SLOT_PENDING) return true;
+    }
+    return false;
+  }
+
+  private noteStarted(thread: number): void {
+    this.lastStarted = thread;
+    this.started.delete(thread);
+    this.started.add(thread);
+    // Thread ids are never reused; only recent ones matter, for the tasks their death lost.
+    if (this.started.size > STARTED_KEPT) this.started.delete(this.started.values().next().value as number);
   }
 
   /** The state of a cell (a task without one counts as started). */

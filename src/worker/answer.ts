@@ -29,6 +29,7 @@ import {
   type ResultMessage,
 } from '../protocol/messages.js';
 import { markRetiring } from '../protocol/retire-slots.js';
+import { markFinished } from '../protocol/start-cells.js';
 import { thread } from './boot.js';
 import type { Context } from './context.js';
 import { failure } from './failure.js';
@@ -108,6 +109,9 @@ export function settle(result: ResultMessage, ctx: Context | undefined): Outcome
   const ok = (result[RESULT_KIND] & ~RESULT_WIRE) === RESULT_OK;
   const buffers = ok ? ctx?.buffers : undefined;
   if (ctx !== undefined && (ctx.flags & FLAG_ANSWER_EVENT) !== 0) {
+    // The cell is marked first: the app may give it to another task as soon as the answer is in,
+    // and this thread must not touch it after that.
+    if (thread.starts !== undefined) markFinished(thread.starts, ctx.cell);
     // Posted now, and delivered even if this thread dies next; Piscina is answered `null`.
     const event: AnswerEvent = [EVENT_MARK, EVENT_ANSWER, ctx.i, ctx.n, result];
     parentPort?.postMessage(event, buffers);

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { encode } from '../codec/index.js';
-import { EVENT_MARK, EVENT_PROGRESS, FLAG_PROGRESS, TASK_ATTEMPT, TASK_FLAGS, TASK_LABEL, TASK_RUN, isPlainPrimitive, type ProgressEvent, type RunLabel, type TaskMessage } from '../protocol/messages.js';
+import { EVENT_MARK, EVENT_PROGRESS, FLAG_PROGRESS, TASK_ATTEMPT, TASK_FLAGS, TASK_LABEL, TASK_RUN, TASK_SLOT, isPlainPrimitive, type ProgressEvent, type RunLabel, type TaskMessage } from '../protocol/messages.js';
 import type { TaskContext } from '../protocol/tasks.js';
 import { thread, type Abortable } from './boot.js';
 
@@ -14,6 +14,8 @@ export class Context implements TaskContext, Abortable {
   readonly i: number;
   readonly n: number;
   readonly flags: number;
+  /** The task's start cell (see `start-cells.ts`), -1 for none. */
+  readonly cell: number;
   /** Progress events posted. */
   sent = 0;
   /** Set once the answer is built: later progress is dropped. */
@@ -29,6 +31,7 @@ export class Context implements TaskContext, Abortable {
     this.i = message[TASK_RUN];
     this.n = message[TASK_ATTEMPT];
     this.flags = message[TASK_FLAGS];
+    this.cell = message[TASK_SLOT];
     this.label = message[TASK_LABEL];
     const early = thread.earlyCancels;
     if (early.size > 0) {

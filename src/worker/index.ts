@@ -118,14 +118,15 @@ function handleOne(message: TaskMessage, member: boolean): Outcome {
 function runOne(message: TaskMessage, member: boolean): Outcome {
   const cell = message[TASK_SLOT];
   const out = begin(message, cell);
+  // An answer posted as an event (`null` here) marked its cell before it left (see `settle`).
   if (!isThenable(out)) {
-    finished(cell);
+    if (out !== null) finished(cell);
     return member ? forward(message, out) : out;
   }
   busy = true;
   return Promise.resolve(out)
     .then((answer) => {
-      finished(cell);
+      if (answer !== null) finished(cell);
       return member ? forward(message, answer) : answer;
     })
     .finally(() => {
