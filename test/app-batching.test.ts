@@ -65,6 +65,44 @@ await test('a run posted while a thread is free goes alone, and so do prioritise
   }
 });
 
+await test('progress of runs in a batch arrives in order, all of it before each result', async () => {
+  const app = makeApp({ threads: 2 });
+  try {
+    await warmUp(app);
+    const before = app.stats().batched;
+    const seen = Array.from({ length: 400 }, () => [] as number[]);
+    const results = await windowed(400, 200, (i) =>
+      app.submit('progress', [1 + (i % 4)], {
+        onProgress: (point) => {
+          seen[i]?.push((point as Point).x);
+        },
+      }),
+    );
+    results.forEach((count, i) => {
+      assert.equal(count, 1 + (i % 4));
+      assert.deepEqual(seen[i], Array.from({ length: count }, (_, step) => step + 1), `run ${i}`);
+    });
+    assert.ok(app.stats().batched > before, 'runs with progress came in batches');
+  } finally {
+    await app.close();
+  }
+});
+
+await test('map chunks travel in batches too, and the results keep their order', async () => {
+  const app = makeApp({ threads: 2 });
+  try {
+    await warmUp(app);
+    const before = app.stats().batched;
+    const inputs = Array.from({ length: 2000 }, (_, i) => i);
+    assert.deepEqual(await app.map('double', inputs, { chunkSize: 1, concurrency: 256 }), inputs.map((i) => i * 2));
+    const stats = app.stats();
+    assert.ok(stats.batched > before, 'chunks came in batches');
+    assert.equal(stats.queued + stats.running, 0);
+  } finally {
+    await app.close();
+  }
+});
+
 await test('with maxQueue the pool counts each run, so nothing is batched', async () => {
   const app = makeApp({ threads: 2, maxQueue: 10_000 });
   try {
