@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Point } from './fixtures/shapes.js';
-import { delay, makeApp, rejection, type TestApp } from './app-helpers.js';
+import { delay, makeApp, rejection, seededRandom, type TestApp } from './app-helpers.js';
 
 /** Makes recent task run times short: batching only begins once tasks are seen to be short. */
 async function warmUp(app: TestApp): Promise<void> {
@@ -207,23 +207,11 @@ await test('threads recycled after a few tasks hand their batches back, and ever
   }
 });
 
-/** A small seeded generator, so a failure can be replayed (`CHAOS_SEED`). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Kind = 'ok' | 'point' | 'fail' | 'cancel' | 'retry' | 'spin-timeout' | 'exit';
 
 await test('chaos in batches: 3,000 short runs with cancels, throws, retries, timeouts and thread exits each settle once, as they should', async () => {
   const seed = Number(process.env.CHAOS_SEED ?? 20_261_203);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const app = makeApp({ threads: 2, cancelGrace: 20 });
   try {
     await warmUp(app);

@@ -1,26 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskRun } from 'celerity';
-import { delay, makeApp } from './app-helpers.js';
+import { delay, makeApp, seededRandom } from './app-helpers.js';
 import { RouteError } from './fixtures/shapes.js';
-
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Kind = 'ok' | 'fail' | 'cancel' | 'timeout' | 'spin-timeout' | 'exit';
 
 await test('chaos: 1,000 mixed runs on 2 threads each settle exactly once, and the pool serves on', async () => {
   const seed = Number(process.env.CHAOS_SEED ?? 20_240_601);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const app = makeApp({ threads: 2, cancelGrace: 30 });
   try {
     const settles = new Array<number>(1000).fill(0);

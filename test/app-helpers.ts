@@ -27,3 +27,15 @@ export async function rejection(promise: PromiseLike<unknown>): Promise<Error & 
   }
   throw new Error('expected a rejection');
 }
+
+/** A small seeded generator of numbers in [0, 1), so that a failure can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
