@@ -73,11 +73,22 @@ export class PoolPair {
 
   /** Stops the pools. */
   async close(): Promise<void> {
-    await Promise.all([this.app.close(), this.piscina.close(), this.poolifier?.destroy()]);
+    await Promise.all([this.app.close(), this.piscina.close(), this.destroyPoolifier()]);
   }
 
   /** Stops the pools at once, abandoning any work. */
   async destroy(): Promise<void> {
-    await Promise.all([this.app.destroy(), this.piscina.destroy(), this.poolifier?.destroy()]);
+    await Promise.all([this.app.destroy(), this.piscina.destroy(), this.destroyPoolifier()]);
+  }
+
+  /**
+   * Destroys the poolifier pool, waiting at most 2 s: its `destroy()` now and then never settles
+   * while nothing else keeps the process alive, and the command would end with exit code 13.
+   */
+  private async destroyPoolifier(): Promise<void> {
+    if (this.poolifier === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.poolifier.destroy(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
   }
 }
