@@ -134,7 +134,7 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
         const state = this.core.cells.state(cell);
         this.releaseCell(message);
         // Its thread was lost before the task started: nothing ran, so it can run elsewhere.
-        if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n, !this.core.threads.stoppedOnPurpose(thread) && !this.core.cells.startedOn(thread))) {
+        if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n, !this.core.cells.startedOn(thread))) {
           this.send(n, name, args, flags, transfer);
           return;
         }
@@ -164,10 +164,10 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
 
   /**
    * Whether try `n`, lost before it started, should be posted again. A try its thread gave back,
-   * or lost with a thread the app stopped on purpose (retired, or stopped for another run's
-   * cancel) or with one that had started a task (and died of it), goes again freely: each such
-   * loss comes after a task ran, so the app moves on. Losses to a thread that died before it
-   * started anything are counted (`counted`), and past {@link MAX_REPOSTS} the try fails.
+   * or lost with a thread that had started a task (one that died of that task, or that the app
+   * retired or stopped for another run's cancel or timeout: each comes after a task started),
+   * goes again freely, as the app moves on. Losses to a thread that died before it started
+   * anything are counted (`counted`), and past {@link MAX_REPOSTS} the try fails.
    */
   private repost(n: number, counted: boolean): boolean {
     if (this.settled || n !== this.n || this.core.state === 'destroyed' || (counted && this.reposts >= MAX_REPOSTS)) return false;

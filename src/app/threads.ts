@@ -14,16 +14,11 @@ const LOAD_WAIT_CAP_MS = 5000;
 /** The longest `close()` / `destroy()` wait for the threads to report their exit, ms. */
 const THREAD_STOP_CAP_MS = 1000;
 
-/** How many of the threads stopped on purpose are remembered (see {@link ThreadLifecycle.stoppedOnPurpose}). */
-const STOPPED_KEPT = 64;
-
 /** The threads of one pool. */
 export class ThreadLifecycle {
   /** Threads whose worker module has loaded, and what waits for others to (see {@link whenLoaded}). */
   private readonly loaded = new Set<number>();
   private readonly loadWaiters = new Map<number, (() => void)[]>();
-  /** The latest threads the app stopped on purpose, oldest first (thread ids are never reused). */
-  private readonly stopped: number[] = [];
 
   /**
    * @param pool The pool whose threads these are.
@@ -64,7 +59,6 @@ export class ThreadLifecycle {
   terminate(thread: number): void {
     const worker = this.find(thread);
     if (worker === undefined) return;
-    this.remember(thread);
     this.doomed.add(thread);
     worker.once('exit', () => this.doomed.delete(thread));
     void this.whenLoaded(worker).then(() => worker.terminate());
@@ -81,24 +75,9 @@ export class ThreadLifecycle {
       release();
       return;
     }
-    this.remember(thread);
     // The slot is freed only once the thread is gone, so the balancer never picks it meanwhile.
     worker.once('exit', release);
     void worker.terminate();
-  }
-
-  /**
-   * Whether the app stopped `thread` on purpose (it retired, or was stopped for a cancel or a
-   * timeout), rather than the thread failing on its own.
-   */
-  stoppedOnPurpose(thread: number): boolean {
-    return thread !== 0 && this.stopped.includes(thread);
-  }
-
-  private remember(thread: number): void {
-    if (this.stopped.includes(thread)) return;
-    if (this.stopped.length >= STOPPED_KEPT) this.stopped.shift();
-    this.stopped.push(thread);
   }
 
   /**

@@ -67,7 +67,7 @@ export class StartCells {
     return cell;
   }
 
-  /** Gives back a cell once the pool has settled its task. */
+  /** Gives back a cell once its task is over: answered by event, or settled by the pool. */
   release(cell: number): void {
     if (cell < 0) return;
     const thread = this.threads[cell] as number;
