@@ -60,11 +60,11 @@ export class Core {
     const recycling = options.afterTasks > 0 || options.maxHeapMb > 0;
     const retire = recycling ? retireSlotsFor(options.maxThreads) : undefined;
     const retireSlots = retire === undefined ? undefined : new Int32Array(retire);
-    // Eight times what the threads can hold (each of its pool tasks may be a batch): a try gives
-    // its cell back when its answer event is read, but the pool reads batch answers on its own
-    // port, at once and several in a row, and hands the freed slots on before those events are
-    // read; under load, twice the threads' capacity ran out. (A cell costs 4 bytes shared.)
-    this.cells = new StartCells(options.maxThreads * TASKS_PER_THREAD * BATCH_MAX * 8 + 4);
+    // Four times what the threads can hold (each of its pool tasks may be a batch). Cells of
+    // finished tasks are taken back when none is free, so running out would take that many
+    // tasks waiting or running at once; the spare ones keep cells free between the pool reading
+    // answers and the app giving their cells back. (A cell costs 4 bytes shared, 12 here.)
+    this.cells = new StartCells(options.maxThreads * TASKS_PER_THREAD * BATCH_MAX * 4 + 4);
     const boot: BootData = {
       v: PROTOCOL_VERSION,
       tasks: options.tasks,

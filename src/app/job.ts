@@ -106,8 +106,7 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
         // The thread is done with this try: no grace timer may act on it (or on its cell, which
         // another try may take from now on).
         this.clearGrace(n);
-        const cell = message[TASK_SLOT];
-        const state = this.core.cells.state(cell);
+        const state = this.core.cells.state(message[TASK_SLOT]);
         this.releaseCell(message);
         // Taken back before it started (its thread was retiring, or about to be stopped).
         if (state === SLOT_WITHDRAWN) {
@@ -130,8 +129,7 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
       (error: unknown) => {
         const thread = this.thread;
         this.clearGrace(n);
-        const cell = message[TASK_SLOT];
-        const state = this.core.cells.state(cell);
+        const state = this.core.cells.state(message[TASK_SLOT]);
         this.releaseCell(message);
         // Its thread was lost before the task started: nothing ran, so it can run elsewhere.
         if ((state === SLOT_PENDING || state === SLOT_WITHDRAWN) && resendable && this.repost(n, !this.core.cells.startedOn(thread))) {
@@ -200,14 +198,10 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
       this.eventAnswered = n;
       this.stopAwaitingAnswer();
       // The thread is done with the cell (it marked it before answering): give it back now, not
-      // when the pool settles the task that carried this try. A batch's pool task settles only
-      // once all its members have answered, and the pool may read several such answers and hand
-      // out new batches before any of their cells came back.
+      // when the pool settles the task that carried this try (a batch's settles only once all
+      // its members have answered). Giving it back again then does nothing.
       const message = this.message;
-      if (message !== undefined) {
-        this.core.cells.release(message[TASK_SLOT]);
-        message[TASK_SLOT] = -1;
-      }
+      if (message !== undefined) this.core.cells.release(message[TASK_SLOT]);
     }
     this.answered(n, result);
   }
@@ -272,10 +266,10 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
     if (this.core.cells.cancelBeforeStart(message[TASK_SLOT])) return;
     this.core.transport.control(thread, this.i, this.n, kind);
     const n = this.n;
-    const cell = message[TASK_SLOT];
+    const lease = message[TASK_SLOT];
     const timer = setTimeout(() => {
       this.graces?.delete(n);
-      if (this.core.cells.mustStop(thread, cell)) this.core.threads.terminate(thread);
+      if (this.core.cells.mustStop(thread, lease)) this.core.threads.terminate(thread);
     }, this.core.options.cancelGrace);
     timer.unref();
     (this.graces ??= new Map()).set(n, timer);

@@ -91,7 +91,7 @@ export const TASK_NAME = 2;
 export const TASK_ARGS = 3;
 /** Index of the flags. */
 export const TASK_FLAGS = 4;
-/** Index of the task's cell in {@link BootData.starts}, or -1 when it has none. */
+/** Index of the task's lease on a cell of {@link BootData.starts} (the cell is the lease modulo their number), or -1 when it has none. */
 export const TASK_SLOT = 5;
 
 /**

@@ -14,7 +14,7 @@ export class Context implements TaskContext, Abortable {
   readonly i: number;
   readonly n: number;
   readonly flags: number;
-  /** The task's start cell (see `start-cells.ts`), -1 for none. */
+  /** The task's lease on a start cell (see `start-cells.ts`), -1 for none. */
   readonly cell: number;
   /** Progress events posted. */
   sent = 0;

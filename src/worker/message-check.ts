@@ -44,7 +44,7 @@ export function taskMessageProblem(message: unknown, cells: number): string | un
   const flags = item(TASK_FLAGS);
   if (!Number.isInteger(flags) || (flags as number) < 0 || ((flags as number) & ~KNOWN_FLAGS) !== 0) return 'the flags are not the known ones';
   const slot = item(TASK_SLOT);
-  if (!Number.isInteger(slot) || (slot as number) < -1 || (slot as number) >= cells) return 'the start cell is out of range';
+  if (!Number.isSafeInteger(slot) || (slot as number) < -1 || (cells === 0 && slot !== -1)) return 'the start cell lease is not -1 or a whole number';
   if (message.length > TASK_LABEL) {
     const label = item(TASK_LABEL);
     if (!Array.isArray(label) || label.length !== 2) return 'the label is not an [id, attempt] pair';
