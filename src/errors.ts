@@ -309,6 +309,17 @@ export function brokerUnavailableError(detail: string, cause?: unknown): Celerit
   return new CelerityError('ERR_BROKER_UNAVAILABLE', `Redis is unavailable: ${detail}`, cause === undefined ? {} : { cause });
 }
 
+/**
+ * `ERR_UNKNOWN_JOB`: job `id` of queue `queue`, which a run waited on, is gone from Redis before
+ * its end reached this process (removed there, or Redis lost its data).
+ */
+export function lostJobError(queue: string, id: string): CelerityError {
+  return new CelerityError(
+    'ERR_UNKNOWN_JOB',
+    `Job "${id}" of queue "${queue}" is no longer in Redis and how it ended never reached this process: it was removed, or Redis lost its data (a restart without persistence, a flush)`,
+  );
+}
+
 /** `ERR_UNKNOWN_JOB`: no job `id` in queue `queue` (never added, or removed after it finished). */
 export function unknownJobError(queue: string, id: string): CelerityError {
   return new CelerityError(

@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { TaskApp } from 'celerity';
+import { Redis } from 'ioredis';
+import { serialize, type TaskApp } from 'celerity';
 import { createQueueApp, createQueueWorker } from 'celerity/bullmq';
 import type tasks from './fixtures/queue-tasks.js';
+import { Point } from './fixtures/shapes.js';
 import { freePort } from '../tools/redis-server.js';
 import { delay, makeQueueApp, queueTasksPath, redisMissing, rejection, startRedis, startWorker, type TestRedis, type TestWorker } from './queue-helpers.js';
 
@@ -104,6 +106,86 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     const script = fileURLToPath(new URL('./fixtures/queue-close-exit-main.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [script, redis.url], { timeout: 30_000 });
     assert.deepEqual(JSON.parse(stdout), { sum: 3, squares: [1, 4, 9], again: 4 });
+  });
+
+  /** Waits until `queue` has `count` jobs waiting (so they are in Redis). */
+  async function waitingJobs(app: { counts(): Promise<{ waiting: number }> }, count: number): Promise<void> {
+    for (let i = 0; i < 200 && (await app.counts()).waiting !== count; i++) await delay(25);
+    assert.equal((await app.counts()).waiting, count);
+  }
+
+  await test('a job whose end never reached the app is looked up: completed or failed in Redis, the run settles from what Redis keeps', async () => {
+    // No worker on this queue: the jobs are ended here by hand, as a worker would, but with no
+    // event written (as when the events stream was trimmed while the app lagged behind).
+    const queue = 'quiet';
+    const app = makeQueueApp(redis, queue, { recheckInterval: 200 });
+    const admin = new Redis(redis.port, '127.0.0.1');
+    try {
+      const done = app.submit('add', [1, 2], { jobId: 'quiet-done' });
+      const broken = app.submit('add', [3, 4], { jobId: 'quiet-broken' });
+      const waiting = app.submit('add', [5, 6], { jobId: 'quiet-waiting' });
+      await waitingJobs(app, 3);
+      const now = Date.now();
+      await admin
+        .multi()
+        .lrem(`bull:${queue}:wait`, 0, 'quiet-done')
+        .hset(`bull:${queue}:quiet-done`, 'returnvalue', JSON.stringify(serialize(new Point(7, 8))), 'finishedOn', String(now))
+        .zadd(`bull:${queue}:completed`, now, 'quiet-done')
+        .lrem(`bull:${queue}:wait`, 0, 'quiet-broken')
+        .hset(`bull:${queue}:quiet-broken`, 'failedReason', 'the disk was full', 'finishedOn', String(now))
+        .zadd(`bull:${queue}:failed`, now, 'quiet-broken')
+        .exec();
+      const value = (await done) as unknown;
+      assert.ok(value instanceof Point);
+      assert.deepEqual([value.x, value.y], [7, 8]);
+      const error = await rejection(broken);
+      assert.equal(error.message, 'the disk was full');
+      assert.equal(broken.state, 'failed');
+      // A job still waiting is left to wait.
+      await delay(600);
+      assert.equal(waiting.state, 'queued');
+      waiting.cancel();
+    } finally {
+      admin.disconnect();
+      await app.destroy();
+    }
+  });
+
+  await test('a job Redis lost fails its run with ERR_UNKNOWN_JOB instead of leaving it waiting for ever: flushed, or Redis restarted empty', async () => {
+    // Flushed under a running app: found at the next lookup.
+    const app = makeQueueApp(redis, 'flushed', { recheckInterval: 200 });
+    const admin = new Redis(redis.port, '127.0.0.1');
+    try {
+      const run = app.submit('add', [1, 2]);
+      await waitingJobs(app, 1);
+      const keys = await admin.keys('bull:flushed:*');
+      await admin.del(...keys);
+      const error = await rejection(run);
+      assert.equal(error.code, 'ERR_UNKNOWN_JOB');
+      assert.match(error.message, /no longer in Redis/);
+      assert.equal(run.state, 'failed');
+    } finally {
+      admin.disconnect();
+      await app.destroy();
+    }
+    // Redis restarted without persistence: looked up as the connection comes back (long before
+    // the default interval of 30 s).
+    const own = await startRedis();
+    const restarted = makeQueueApp(own, 'restarted');
+    let again: TestRedis | undefined;
+    try {
+      const run = restarted.submit('add', [1, 2]);
+      await waitingJobs(restarted, 1);
+      await own.stop();
+      again = await startRedis(own.port);
+      const started = Date.now();
+      const error = await rejection(run);
+      assert.equal(error.code, 'ERR_UNKNOWN_JOB');
+      assert.ok(Date.now() - started < 15_000);
+    } finally {
+      await restarted.destroy();
+      await again?.stop();
+    }
   });
 
   await test('Redis unreachable: runs fail with ERR_BROKER_UNAVAILABLE within the connect timeout, never hang', async () => {

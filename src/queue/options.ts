@@ -33,6 +33,12 @@ export interface QueueAppOptions {
   keepCompleted?: KeepOptions;
   /** How long Redis keeps failed jobs (BullMQ's `removeOnFail`). Default: a week, and at most 10,000 jobs. */
   keepFailed?: KeepOptions;
+  /**
+   * How often this app looks up in Redis the jobs it has waited on for that long, in case their
+   * end never reaches it (events trimmed while it lagged or was cut off, Redis restarted empty), ms.
+   * All of them are also looked up whenever the connection comes back. Default 30,000.
+   */
+  recheckInterval?: number;
 }
 
 /** `retry` on the queue: BullMQ's attempts and backoff; `when` cannot cross processes. */
@@ -57,9 +63,16 @@ export interface ResolvedQueueAppOptions {
   readonly timeout: number;
   readonly removeOnComplete: { age: number; count: number };
   readonly removeOnFail: { age: number; count: number };
+  readonly recheckInterval: number;
 }
 
-const APP_KEYS = new Set(['queue', 'connection', 'prefix', 'connectTimeout', 'timeout', 'keepCompleted', 'keepFailed']);
+/** The default of `recheckInterval`, ms. */
+const DEFAULT_RECHECK_INTERVAL = 30_000;
+
+/** The shortest `recheckInterval`, ms: each lookup costs Redis a command per job looked up. */
+const MIN_RECHECK_INTERVAL = 100;
+
+const APP_KEYS = new Set(['queue', 'connection', 'prefix', 'connectTimeout', 'timeout', 'keepCompleted', 'keepFailed', 'recheckInterval']);
 
 /** Checks `createQueueApp` options. */
 export function resolveQueueAppOptions(given: unknown): ResolvedQueueAppOptions {
@@ -68,11 +81,14 @@ export function resolveQueueAppOptions(given: unknown): ResolvedQueueAppOptions 
   for (const key of Object.keys(options)) if (!APP_KEYS.has(key)) throw invalidOption(`unknown option "${key}" (known: ${[...APP_KEYS].join(', ')})`);
   const timeout = options.timeout ?? 0;
   if (!isNonNegativeInteger(timeout)) throw invalidOption('options.timeout must be a non-negative integer number of milliseconds');
+  const recheckInterval = options.recheckInterval ?? DEFAULT_RECHECK_INTERVAL;
+  if (!isPositiveInteger(recheckInterval) || recheckInterval < MIN_RECHECK_INTERVAL) throw invalidOption(`options.recheckInterval must be a whole number of milliseconds, at least ${MIN_RECHECK_INTERVAL}`);
   return {
     ...resolveQueueBase(options),
     timeout,
     removeOnComplete: resolveKeep(options.keepCompleted, 'keepCompleted', { age: 24 * 3600, count: 1000 }),
     removeOnFail: resolveKeep(options.keepFailed, 'keepFailed', { age: 7 * 24 * 3600, count: 10_000 }),
+    recheckInterval,
   };
 }
 

@@ -14,7 +14,7 @@ import { Counters, PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING } from '../app/counte
 import { resolveCloseTimeout, type CloseOptions, type MapOptions } from '../app/options.js';
 import type { TaskRun } from '../app/run.js';
 import type { AppStats } from '../app/stats.js';
-import { closedError, closeTimeoutError, destroyedError, invalidOption, unknownJobError, unknownTaskError } from '../errors.js';
+import { closedError, closeTimeoutError, destroyedError, invalidOption, lostJobError, unknownJobError, unknownTaskError } from '../errors.js';
 import type { AnyTasks, TaskArgs, TaskInput, TaskName, TaskResult } from '../protocol/tasks.js';
 import { CancelKeys, publishCancel } from './cancel.js';
 import { describeConnection, openConnection, whenReady } from './connection.js';
@@ -27,6 +27,7 @@ import { loadPeers } from './peers.js';
 import { flowOf, partId, type PartOptions } from './flow.js';
 import { listSchedules, upsertSchedule } from './schedules.js';
 import { readTaskNames, taskNamesKey } from './task-names.js';
+import { Rechecks } from './recheck.js';
 import type { LooseRun, LooseSubmit } from '../app/app.js';
 import { onAbort } from '../app/abort.js';
 import { resolveSchedule, type Schedule, type ScheduleInfo, type ScheduleOptions } from '../app/schedule.js';
@@ -90,6 +91,8 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
   private readonly backend: Promise<Backend>;
   private ready: Backend | undefined;
   private readonly keys: CancelKeys;
+  /** Lookups of jobs whose end may never reach this process (see `recheck.ts`). */
+  private readonly rechecks: Rechecks;
   /** What follows each job's events, by job id. */
   private readonly watchers = new Map<string, JobWatcher[]>();
   /** The runs and workflows not settled yet. */
@@ -111,6 +114,24 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
     this.options = options;
     this.keys = new CancelKeys(options.prefix, options.queue);
     this.namesKey = taskNamesKey(options.prefix, options.queue);
+    this.rechecks = new Rechecks(options.recheckInterval, {
+      completed: (id, stored) => {
+        this.eachWith(id, stored, (watcher, own) => {
+          watcher.completed(own);
+        });
+      },
+      failed: (id, reason, progress) => {
+        this.each(id, (watcher) => {
+          watcher.failed(reason, progress);
+        });
+      },
+      lost: (id) => {
+        const error = lostJobError(options.queue, id);
+        this.each(id, (watcher) => {
+          watcher.lost(error);
+        });
+      },
+    });
     this.backend = this.connect();
     // A failure is reported to each run; the app itself never has an unhandled rejection.
     this.backend.catch(() => undefined);
@@ -146,6 +167,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         await closeBackend(backend);
         throw late;
       }
+      this.rechecks.attach(backend, `${prefix}:${name}:events`);
       this.ready = backend;
       return backend;
     } catch (error) {
@@ -221,7 +243,15 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
     if (list === undefined) return;
     const at = list.indexOf(watcher);
     if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.watchers.delete(id);
+    if (list.length === 0) {
+      this.watchers.delete(id);
+      this.rechecks.forget(id);
+    }
+  }
+
+  /** Job `id` is in Redis now: if a run still waits on it, it is looked up should its end never come. */
+  private confirm(id: string): void {
+    if (this.watchers.has(id)) this.rechecks.confirm(id);
   }
 
   run: LooseRun = (target, ...args) => (typeof target === 'string' ? this.submitTask(target, args, undefined) : this.submitWorkflow(target, undefined)).promise as Promise<never>;
@@ -272,6 +302,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         await backend.queue.add(name, payload, jobOptions);
         // Cancelled while the job was being added: the first cancel found no job to remove.
         if (run.state === 'cancelled') this.cancelJob(id);
+        this.confirm(id);
       })
       .catch((error: unknown) => {
         run.fail(error);
@@ -331,6 +362,8 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         await backend.flows.add(tree);
         // Cancelled while the flow was being added: the first cancel found nothing to remove.
         if (run.state === 'cancelled') this.cancelParts(root, parts);
+        // The root job ends the workflow (its parts may be removed as they complete).
+        this.confirm(root);
       })
       .catch((error: unknown) => {
         run.fail(error);
@@ -371,7 +404,10 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         const state = await backend.queue.getJobState(run.id);
         if (state === 'unknown') throw unknownJobError(this.options.queue, run.id);
         if (state === 'active') run.active();
-        if (state !== 'completed' && state !== 'failed') return;
+        if (state !== 'completed' && state !== 'failed') {
+          this.confirm(run.id);
+          return;
+        }
         const job = (await backend.queue.getJob(run.id)) as Job | undefined;
         if (job === undefined) throw unknownJobError(this.options.queue, run.id);
         // A workflow failed by one of its parts is explained by the run itself (see QueueRun.failed).
@@ -472,6 +508,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
     }
     if ((this.state as State) !== 'closing') return; // destroyed meanwhile
     this.state = 'closed';
+    this.rechecks.stop();
     if (this.ready !== undefined) await closeBackend(this.ready);
   }
 
@@ -479,6 +516,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
     if (this.state === 'destroyed') return;
     const wasClosed = this.state === 'closed';
     this.state = 'destroyed';
+    this.rechecks.stop();
     this.failAll(destroyedError());
     this.idle?.();
     if (!wasClosed && this.ready !== undefined) await closeBackend(this.ready);

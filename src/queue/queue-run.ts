@@ -40,6 +40,8 @@ export interface JobWatcher {
   failed(reason: string, stored?: unknown): void;
   /** The job was removed by someone else. */
   removed(): void;
+  /** The job is gone from Redis without its end having reached this process (see `recheck.ts`). */
+  lost(error: Error): void;
 }
 
 /** A job this process submitted or attached to. */
@@ -128,6 +130,11 @@ export class QueueRun<R> extends QueueHandle<R> implements JobWatcher {
   removed(): void {
     if (this.done) return;
     this.end('cancelled', abortError(new Error(`job ${this.id} was removed from the queue`)));
+  }
+
+  /** The job is gone from Redis, and how it ended never reached this process. */
+  lost(error: Error): void {
+    this.fail(error);
   }
 
   /** Ends the run with an error of this process's own (closing, destroyed, Redis unavailable ...). */

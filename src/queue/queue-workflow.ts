@@ -68,6 +68,10 @@ export class QueueWorkflow<R> extends QueueHandle<R> {
       removed: () => {
         if (!this.done && this.open.has(id)) this.end('cancelled', abortError(new Error(`part ${id} of workflow ${this.id} was removed from the queue`)));
       },
+      // Only the root's job is looked up (its parts may be removed as they complete).
+      lost: (error) => {
+        this.fail(error);
+      },
     };
   }
 

@@ -1,0 +1,182 @@
+/**
+ * Looking up jobs whose end never reached the app. A queue app learns how its jobs end from
+ * BullMQ's events stream, which Redis trims to its last entries (about 10,000): a process that
+ * falls that far behind, or is cut off from Redis for a while, misses events for good; and a
+ * Redis that restarts without persistence, or is flushed, loses the jobs themselves. Either way
+ * a run would wait for ever. So the app looks its jobs up in Redis: those it has waited on for
+ * longer than the recheck interval, a bounded number each interval, and all of them whenever
+ * its events connection comes back after a break.
+ *
+ * What a lookup finds is acted on only once a marker, written to the events stream after the
+ * lookup, has come back through the app's own events reader: every event written before the
+ * lookup has then been delivered, so a run still waiting for a job that had ended (or was gone)
+ * by then has truly missed its end. It is settled from the job as Redis keeps it, as `attach`
+ * would; a job Redis no longer has fails its run with `ERR_UNKNOWN_JOB`.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** The event name of the marker (BullMQ's QueueEvents emits custom events under their name). */
+const MARKER_EVENT = 'celerity:recheck';
+
+/** The most jobs one periodic lookup asks about (the one after a reconnection asks about all). */
+const LOOKUP_MAX = 1000;
+
+/** How long a marker may take to come back through the events reader before the lookup gives up until next time, ms. */
+const MARKER_WAIT_MS = 10_000;
+
+/** What the app does with what a lookup finds. */
+export interface RecheckHost {
+  /** Job `id` completed with this stored return value. */
+  completed(id: string, stored: unknown): void;
+  /** Job `id` failed for good: BullMQ's reason, and the job's progress (which holds celerity's error record). */
+  failed(id: string, reason: string, progress: unknown): void;
+  /** Redis no longer has job `id`. */
+  lost(id: string): void;
+}
+
+/** The connections a lookup uses. */
+export interface RecheckBackend {
+  readonly queue: Queue;
+  readonly events: QueueEvents;
+  readonly client: Redis;
+  readonly eventsClient: Redis;
+}
+
+/** The jobs one app waits on, and their lookups. */
+export class Rechecks {
+  /** Jobs known to be in Redis that a run waits on, with when they were last looked up (or confirmed). */
+  private readonly waited = new Map<string, number>();
+  private readonly markers = new Map<string, () => void>();
+  private backend: RecheckBackend | undefined;
+  private eventsKey = '';
+  private timer: NodeJS.Timeout | undefined;
+  private looking = false;
+  /** A lookup of every job was asked for while another ran. */
+  private again = false;
+  private stopped = false;
+
+  /**
+   * @param interval How often to look up the jobs waited on for that long, ms.
+   * @param host What acts on what the lookups find.
+   */
+  constructor(
+    private readonly interval: number,
+    private readonly host: RecheckHost,
+  ) {}
+
+  /** Starts following `backend`'s events connection and marker events; `eventsKey` is the queue's events stream. */
+  attach(backend: RecheckBackend, eventsKey: string): void {
+    this.backend = backend;
+    this.eventsKey = eventsKey;
+    // A custom event, outside QueueEvents' typed list.
+    (backend.events as unknown as EventEmitter).on(MARKER_EVENT, (args: unknown) => {
+      const token = (args as { token?: unknown } | undefined)?.token;
+      if (typeof token === 'string') this.markers.get(token)?.();
+    });
+    // Ready again after a break: events may have been trimmed meanwhile, or Redis restarted empty.
+    backend.eventsClient.on('ready', () => {
+      void this.lookUp(true);
+    });
+  }
+
+  /** Job `id` is in Redis now, and a run waits on it. */
+  confirm(id: string): void {
+    if (this.stopped) return;
+    this.waited.set(id, performance.now());
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => void this.lookUp(false), this.interval);
+      this.timer.unref();
+    }
+  }
+
+  /** No run waits on job `id` any more. */
+  forget(id: string): void {
+    if (!this.waited.delete(id) || this.waited.size > 0) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Stops every lookup (the app is closing). */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.waited.clear();
+    for (const seen of this.markers.values()) seen();
+  }
+
+  private async lookUp(all: boolean): Promise<void> {
+    const backend = this.backend;
+    if (backend === undefined || this.stopped) return;
+    if (this.looking) {
+      this.again ||= all;
+      return;
+    }
+    this.looking = true;
+    try {
+      const ids = this.due(all);
+      if (ids.length === 0) return;
+      const states = await Promise.all(ids.map((id) => backend.queue.getJobState(id)));
+      const ended = ids.map((id, i) => [id, states[i] as string] as const).filter(([, state]) => state === 'completed' || state === 'failed' || state === 'unknown');
+      if (ended.length === 0 || !(await this.marked(backend))) return;
+      for (const [id, state] of ended) {
+        if (!this.waited.has(id)) continue; // its event came after all
+        const job = state === 'unknown' ? undefined : ((await backend.queue.getJob(id)) as Job | undefined);
+        if (!this.waited.has(id)) continue;
+        if (job === undefined) this.host.lost(id);
+        else if (state === 'completed') this.host.completed(id, job.returnvalue);
+        else this.host.failed(id, job.failedReason, job.progress);
+      }
+    } catch {
+      // Redis is out of reach: the next lookup, or the one when it is back, tries again.
+    } finally {
+      this.looking = false;
+      // Set by a lookup of every job asked for meanwhile (the narrowing does not see it).
+      const again: boolean = this.again;
+      this.again = false;
+      if (again) void this.lookUp(true);
+    }
+  }
+
+  /**
+   * The jobs to look up: all of them, or those waited on for an interval since their last lookup,
+   * the longest first, at most {@link LOOKUP_MAX}; each goes to the back of the line.
+   */
+  private due(all: boolean): string[] {
+    const now = performance.now();
+    const ids: string[] = [];
+    for (const [id, at] of this.waited) {
+      if (!all && (now - at < this.interval || ids.length >= LOOKUP_MAX)) break;
+      ids.push(id);
+    }
+    for (const id of ids) {
+      this.waited.delete(id);
+      this.waited.set(id, now);
+    }
+    return ids;
+  }
+
+  /** Writes a marker to the events stream and resolves `true` once the events reader delivers it. */
+  private async marked(backend: RecheckBackend): Promise<boolean> {
+    const token = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const seen = new Promise<boolean>((resolve) => {
+      this.markers.set(token, () => {
+        resolve(true);
+      });
+      timer = setTimeout(resolve, MARKER_WAIT_MS, false);
+    });
+    try {
+      await backend.client.xadd(this.eventsKey, '*', 'event', MARKER_EVENT, 'token', token);
+      return await seen;
+    } finally {
+      clearTimeout(timer);
+      this.markers.delete(token);
+    }
+  }
+}
