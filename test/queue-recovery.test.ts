@@ -114,7 +114,7 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     assert.equal((await app.counts()).waiting, count);
   }
 
-  await test('a job whose end never reached the app is looked up: completed or failed in Redis, the run settles from what Redis keeps', async () => {
+  await test('a job whose end never reached the app is looked up: completed or failed in Redis, the run settles from what Redis keeps', { timeout: 30_000 }, async () => {
     // No worker on this queue: the jobs are ended here by hand, as a worker would, but with no
     // event written (as when the events stream was trimmed while the app lagged behind).
     const queue = 'quiet';
@@ -151,7 +151,7 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     }
   });
 
-  await test('a job Redis lost fails its run with ERR_UNKNOWN_JOB instead of leaving it waiting for ever: flushed, or Redis restarted empty', async () => {
+  await test('a job Redis lost fails its run with ERR_UNKNOWN_JOB instead of leaving it waiting for ever: flushed, or Redis restarted empty', { timeout: 60_000 }, async () => {
     // Flushed under a running app: found at the next lookup.
     const app = makeQueueApp(redis, 'flushed', { recheckInterval: 200 });
     const admin = new Redis(redis.port, '127.0.0.1');
