@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 /** The event name of the marker (BullMQ's QueueEvents emits custom events under their name). */
 const MARKER_EVENT = 'celerity:recheck';
 
-/** The most jobs one periodic lookup asks about (the one after a reconnection asks about all). */
+/** The most jobs one periodic lookup asks about, and how many are asked about at once (the lookup after a reconnection asks about all, a slice at a time). */
 const LOOKUP_MAX = 1000;
 
 /** How long a marker may take to come back through the events reader before the lookup gives up until next time, ms. */
@@ -121,8 +121,16 @@ export class Rechecks {
     try {
       const ids = this.due(all);
       if (ids.length === 0) return;
-      const states = await Promise.all(ids.map((id) => backend.queue.getJobState(id)));
-      const ended = ids.map((id, i) => [id, states[i] as string] as const).filter(([, state]) => state === 'completed' || state === 'failed' || state === 'unknown');
+      const ended: (readonly [string, string])[] = [];
+      // A slice at a time: after a reconnection every job waited on is asked about.
+      for (let from = 0; from < ids.length; from += LOOKUP_MAX) {
+        const slice = ids.slice(from, from + LOOKUP_MAX);
+        const states = await Promise.all(slice.map((id) => backend.queue.getJobState(id)));
+        slice.forEach((id, i) => {
+          const state = states[i] as string;
+          if (state === 'completed' || state === 'failed' || state === 'unknown') ended.push([id, state]);
+        });
+      }
       if (ended.length === 0 || !(await this.marked(backend))) return;
       for (const [id, state] of ended) {
         if (!this.waited.has(id)) continue; // its event came after all
