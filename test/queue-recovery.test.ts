@@ -188,6 +188,27 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     }
   });
 
+  await test('Redis lost after start: a run submitted meanwhile waits for it, and completes once Redis and the worker are back', { timeout: 60_000 }, async () => {
+    const own = await startRedis();
+    const worker = await startWorker(own, 'outage');
+    const app = makeQueueApp(own, 'outage');
+    let again: TestRedis | undefined;
+    try {
+      assert.equal(await app.run('add', 1, 2), 3);
+      await own.stop();
+      const run = app.submit('add', [20, 22]);
+      await delay(300);
+      assert.equal(run.state, 'queued');
+      again = await startRedis(own.port);
+      assert.equal(await run, 42);
+      assert.equal(run.state, 'succeeded');
+    } finally {
+      await app.destroy();
+      await worker.stop();
+      await again?.stop();
+    }
+  });
+
   await test('Redis unreachable: runs fail with ERR_BROKER_UNAVAILABLE within the connect timeout, never hang', async () => {
     const port = await freePort();
     const app = createQueueApp({ queue: 'nowhere', connection: `redis://127.0.0.1:${port}`, connectTimeout: 500 });
