@@ -232,6 +232,8 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
   await test('bad options are ERR_INVALID_OPTION naming the option', async () => {
     assert.throws(() => createQueueApp({ queue: '', connection: redis.url }), /options\.queue/);
     assert.throws(() => createQueueApp({ queue: 'q', connection: 'http://x' }), /options\.connection/);
+    assert.throws(() => createQueueApp({ queue: 'q', connection: redis.url, recheckInterval: 50 }), /options\.recheckInterval/);
+    assert.throws(() => createQueueApp({ queue: 'q', connection: redis.url, recheckInterval: 1.5e3 + 0.5 }), /options\.recheckInterval/);
     const app = makeQueueApp(redis, 'options');
     try {
       const shared: TaskApp<typeof tasks> = app;
