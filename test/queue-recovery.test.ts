@@ -151,6 +151,35 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     }
   });
 
+  await test('events trimmed while the app lagged behind: every run still settles, with its own result, from the lookups', { timeout: 60_000 }, async () => {
+    const queue = 'lagged';
+    const worker = await startWorker(redis, queue);
+    const app = makeQueueApp(redis, queue, { recheckInterval: 300 });
+    const admin = new Redis(redis.port, '127.0.0.1');
+    try {
+      await app.counts();
+      // Keep the events stream short (BullMQ reads the limit from the queue's meta at each event).
+      await admin.hset(`bull:${queue}:meta`, 'opts.maxLenEvents', '10');
+      const runs = Array.from({ length: 300 }, (_, i) => app.submit('add', [i, 1000]));
+      // Let the adds go out, then keep this process from reading events while the worker runs
+      // the jobs: the stream is trimmed past what the app had read.
+      await delay(0);
+      const until = Date.now() + 2000;
+      while (Date.now() < until) {
+        // busy: no event is read meanwhile
+      }
+      const values = await Promise.all(runs);
+      assert.deepEqual(values, Array.from({ length: 300 }, (_, i) => i + 1000));
+      const info = (await admin.call('XINFO', 'STREAM', `bull:${queue}:events`)) as unknown[];
+      const field = (name: string): number => Number(info[info.indexOf(name) + 1]);
+      assert.ok(field('entries-added') > field('length') + 300, 'events were trimmed away');
+    } finally {
+      admin.disconnect();
+      await app.destroy();
+      await worker.stop();
+    }
+  });
+
   await test('a job Redis lost fails its run with ERR_UNKNOWN_JOB instead of leaving it waiting for ever: flushed, or Redis restarted empty', { timeout: 60_000 }, async () => {
     // Flushed under a running app: found at the next lookup.
     const app = makeQueueApp(redis, 'flushed', { recheckInterval: 200 });
