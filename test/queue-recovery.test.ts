@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { serialize, type TaskApp } from 'celerity';
+import { chain, serialize, task, type TaskApp } from 'celerity';
 import { createQueueApp, createQueueWorker } from 'celerity/bullmq';
 import type tasks from './fixtures/queue-tasks.js';
 import { Point } from './fixtures/shapes.js';
@@ -145,6 +145,31 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
       await delay(600);
       assert.equal(waiting.state, 'queued');
       waiting.cancel();
+    } finally {
+      admin.disconnect();
+      await app.destroy();
+    }
+  });
+
+  await test('a workflow whose end never reached the app is looked up by its root job', { timeout: 30_000 }, async () => {
+    const queue = 'quiet-flow';
+    const app = makeQueueApp(redis, queue, { recheckInterval: 200 });
+    const admin = new Redis(redis.port, '127.0.0.1');
+    try {
+      const flow = app.submit(chain(task('add', 1, 2), task('add', 3)) as never, { jobId: 'quiet-chain' });
+      const root = `bull:${queue}:quiet-chain`;
+      for (let i = 0; i < 200 && (await admin.exists(root)) === 0; i++) await delay(25);
+      // The chain's last step (its root job) ends with no event written, its first step still waiting.
+      const now = Date.now();
+      await admin
+        .multi()
+        .zrem(`bull:${queue}:waiting-children`, 'quiet-chain')
+        .hset(root, 'returnvalue', JSON.stringify(serialize(new Point(6, 6))), 'finishedOn', String(now))
+        .zadd(`bull:${queue}:completed`, now, 'quiet-chain')
+        .exec();
+      const value = (await flow) as unknown;
+      assert.ok(value instanceof Point);
+      assert.equal(flow.state, 'succeeded');
     } finally {
       admin.disconnect();
       await app.destroy();
