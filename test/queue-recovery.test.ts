@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { chain, serialize, task, type TaskApp } from 'celerity';
 import { createQueueApp, createQueueWorker } from 'celerity/bullmq';
 import type tasks from './fixtures/queue-tasks.js';
-import { Point } from './fixtures/shapes.js';
+import { Point, RouteError } from './fixtures/shapes.js';
 import { freePort } from '../tools/redis-server.js';
 import { delay, makeQueueApp, queueTasksPath, redisMissing, rejection, startRedis, startWorker, type TestRedis, type TestWorker } from './queue-helpers.js';
 
@@ -170,6 +170,24 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
       const value = (await flow) as unknown;
       assert.ok(value instanceof Point);
       assert.equal(flow.state, 'succeeded');
+      // One whose first step failed, and its root with it: the step's own error arrives.
+      const failing = app.submit(chain(task('add', 1, 2), task('add', 3)) as never, { jobId: 'quiet-fail' });
+      const failingRoot = `bull:${queue}:quiet-fail`;
+      for (let i = 0; i < 200 && (await admin.exists(failingRoot)) === 0; i++) await delay(25);
+      const record = { celerity: 'error', attempt: 1, error: serialize(new RouteError('no road to 3', 3)) };
+      await admin
+        .multi()
+        .lrem(`bull:${queue}:wait`, 0, 'quiet-fail.0')
+        .hset(`${failingRoot}.0`, 'failedReason', 'no road to 3', 'progress', JSON.stringify(record), 'finishedOn', String(now))
+        .zadd(`bull:${queue}:failed`, now, 'quiet-fail.0')
+        .zrem(`bull:${queue}:waiting-children`, 'quiet-fail')
+        .hset(failingRoot, 'failedReason', `child ${failingRoot}.0 failed`, 'finishedOn', String(now))
+        .zadd(`bull:${queue}:failed`, now, 'quiet-fail')
+        .exec();
+      const error = await rejection(failing);
+      assert.ok(error instanceof RouteError, `got ${String(error)}`);
+      assert.equal(error.message, 'no road to 3');
+      assert.equal(failing.state, 'failed');
     } finally {
       admin.disconnect();
       await app.destroy();

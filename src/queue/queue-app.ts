@@ -121,9 +121,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         });
       },
       failed: (id, reason, progress) => {
-        this.each(id, (watcher) => {
-          watcher.failed(reason, progress);
-        });
+        void this.failedLookedUp(id, reason, progress);
       },
       lost: (id) => {
         const error = lostJobError(options.queue, id);
@@ -418,6 +416,26 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         run.fail(error);
       });
     return run;
+  }
+
+  /**
+   * A job looked up in Redis (see `recheck.ts`) failed for good. One failed by its child (a
+   * workflow's root, say) is told the failure of the part that actually failed, as its events
+   * would have told it.
+   */
+  private async failedLookedUp(id: string, reason: string, progress: unknown): Promise<void> {
+    let why = reason;
+    let stored = progress;
+    if (CHILD_FAILED.test(reason)) {
+      const cause = await this.backend.then((backend) => this.failedPart(backend, reason)).catch(() => undefined);
+      if (cause !== undefined) {
+        why = cause.failedReason;
+        stored = cause.progress;
+      }
+    }
+    this.each(id, (watcher) => {
+      watcher.failed(why, stored);
+    });
   }
 
   explainFailure(run: QueueRun<unknown>, reason: string): void {
