@@ -45,12 +45,10 @@ export class StartCells {
   readonly buffer: SharedArrayBuffer;
   private readonly cells: Int32Array;
   private readonly free: number[] = [];
-  /** The thread each cell in use was handed to (0 when free). */
+  /** The thread each cell in use was handed to (0 when free: thread ids start at 1). */
   private readonly threads: Int32Array;
   /** The last lease each cell was handed out under (-1 before the first). */
   private readonly leases: Float64Array;
-  /** Whether each cell is held (1) or free (0). */
-  private readonly held: Uint8Array;
   /** Where the next search for a finished cell to take back starts. */
   private sweep = 0;
   /** Threads known to have started a task (from the cells they gave back), oldest first; bounded. */
@@ -64,7 +62,6 @@ export class StartCells {
     this.cells = new Int32Array(this.buffer);
     this.threads = new Int32Array(count);
     this.leases = new Float64Array(count).fill(-1);
-    this.held = new Uint8Array(count);
     for (let cell = count - 1; cell >= 0; cell--) this.free.push(cell);
   }
 
@@ -82,7 +79,6 @@ export class StartCells {
     if (cell === -1) return -1;
     Atomics.store(this.cells, cell, SLOT_PENDING);
     this.threads[cell] = thread;
-    this.held[cell] = 1;
     const count = this.cells.length;
     const previous = this.leases[cell] as number;
     // A new lease for each task, so whatever the last holder still does under its own is void.
@@ -97,7 +93,6 @@ export class StartCells {
     const cell = lease % this.cells.length;
     this.noteIfStarted(cell);
     this.threads[cell] = 0;
-    this.held[cell] = 0;
     this.free.push(cell);
   }
 
@@ -106,7 +101,7 @@ export class StartCells {
     const count = this.cells.length;
     for (let step = 0; step < count; step++) {
       const cell = (this.sweep + step) % count;
-      if (this.held[cell] === 1 && Atomics.load(this.cells, cell) === SLOT_FINISHED) {
+      if (this.threads[cell] !== 0 && Atomics.load(this.cells, cell) === SLOT_FINISHED) {
         this.sweep = (cell + 1) % count;
         this.noteIfStarted(cell);
         return cell;
@@ -117,7 +112,7 @@ export class StartCells {
 
   private holds(lease: number): boolean {
     const cell = lease % this.cells.length;
-    return lease >= 0 && this.held[cell] === 1 && this.leases[cell] === lease;
+    return lease >= 0 && this.threads[cell] !== 0 && this.leases[cell] === lease;
   }
 
   private noteIfStarted(cell: number): void {
