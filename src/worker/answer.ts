@@ -111,7 +111,7 @@ export function settle(result: ResultMessage, ctx: Context | undefined): Outcome
   if (ctx !== undefined && (ctx.flags & FLAG_ANSWER_EVENT) !== 0) {
     // The cell is marked first: the app may give it to another task as soon as the answer is in,
     // and this thread must not touch it after that.
-    if (thread.starts !== undefined) markFinished(thread.starts, ctx.cell);
+    if (thread.starts !== undefined) markFinished(thread.starts, ctx.lease);
     // Posted now, and delivered even if this thread dies next; Piscina is answered `null`.
     const event: AnswerEvent = [EVENT_MARK, EVENT_ANSWER, ctx.i, ctx.n, result];
     parentPort?.postMessage(event, buffers);

@@ -15,7 +15,7 @@ export class Context implements TaskContext, Abortable {
   readonly n: number;
   readonly flags: number;
   /** The task's lease on a start cell (see `start-cells.ts`), -1 for none. */
-  readonly cell: number;
+  readonly lease: number;
   /** Progress events posted. */
   sent = 0;
   /** Set once the answer is built: later progress is dropped. */
@@ -31,7 +31,7 @@ export class Context implements TaskContext, Abortable {
     this.i = message[TASK_RUN];
     this.n = message[TASK_ATTEMPT];
     this.flags = message[TASK_FLAGS];
-    this.cell = message[TASK_SLOT];
+    this.lease = message[TASK_SLOT];
     this.label = message[TASK_LABEL];
     const early = thread.earlyCancels;
     if (early.size > 0) {

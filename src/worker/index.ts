@@ -116,17 +116,17 @@ function handleOne(message: TaskMessage, member: boolean): Outcome {
 }
 
 function runOne(message: TaskMessage, member: boolean): Outcome {
-  const cell = message[TASK_SLOT];
-  const out = begin(message, cell);
+  const lease = message[TASK_SLOT];
+  const out = begin(message, lease);
   // An answer posted as an event (`null` here) marked its cell before it left (see `settle`).
   if (!isThenable(out)) {
-    if (out !== null) finished(cell);
+    if (out !== null) finished(lease);
     return member ? forward(message, out) : out;
   }
   busy = true;
   return Promise.resolve(out)
     .then((answer) => {
-      if (answer !== null) finished(cell);
+      if (answer !== null) finished(lease);
       return member ? forward(message, answer) : answer;
     })
     .finally(() => {
@@ -134,8 +134,8 @@ function runOne(message: TaskMessage, member: boolean): Outcome {
     });
 }
 
-function finished(cell: number): void {
-  if (thread.starts !== undefined) markFinished(thread.starts, cell);
+function finished(lease: number): void {
+  if (thread.starts !== undefined) markFinished(thread.starts, lease);
 }
 
 /** Starts the first waiting task; the one after it waits for that one's answer to leave. */

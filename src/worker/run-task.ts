@@ -41,8 +41,8 @@ type TaskFunction = (this: TaskContext, ...args: unknown[]) => unknown;
  * cancelled or withdrew before that is answered as skipped without running, and so is one that
  * reaches a retiring thread (withdrawn here, so that the main thread posts it again elsewhere).
  */
-export function begin(message: TaskMessage, cell: number): Outcome {
-  if (thread.starts !== undefined && !claimStart(thread.starts, cell, thread.retiring)) {
+export function begin(message: TaskMessage, lease: number): Outcome {
+  if (thread.starts !== undefined && !claimStart(thread.starts, lease, thread.retiring)) {
     thread.answeredByEvent = false;
     const t = now();
     return answer(RESULT_SKIPPED, null, t, t, 0, 0);
