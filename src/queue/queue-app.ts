@@ -116,9 +116,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
     this.namesKey = taskNamesKey(options.prefix, options.queue);
     this.rechecks = new Rechecks(options.recheckInterval, {
       completed: (id, stored) => {
-        this.eachWith(id, stored, (watcher, own) => {
-          watcher.completed(own);
-        });
+        this.jobCompleted(id, stored);
       },
       failed: (id, reason, progress) => {
         void this.failedLookedUp(id, reason, progress);
@@ -194,19 +192,29 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
       });
     });
     events.on('completed', ({ jobId, returnvalue }) => {
-      this.eachWith(jobId, returnvalue, (watcher, own) => {
-        watcher.completed(own);
-      });
+      this.jobCompleted(jobId, returnvalue);
     });
     events.on('failed', ({ jobId, failedReason }) => {
-      this.each(jobId, (watcher) => {
-        watcher.failed(failedReason);
-      });
+      this.jobFailed(jobId, failedReason, undefined);
     });
     events.on('removed', ({ jobId }) => {
       this.each(jobId, (watcher) => {
         watcher.removed();
       });
+    });
+  }
+
+  /** Job `id` completed with the stored return value `stored` (told by its event, or found by a lookup). */
+  private jobCompleted(id: string, stored: unknown): void {
+    this.eachWith(id, stored, (watcher, own) => {
+      watcher.completed(own);
+    });
+  }
+
+  /** Job `id` failed for good: BullMQ's reason, and its stored error record when one was read. */
+  private jobFailed(id: string, reason: string, stored: unknown): void {
+    this.each(id, (watcher) => {
+      watcher.failed(reason, stored);
     });
   }
 
@@ -433,9 +441,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         stored = cause.progress;
       }
     }
-    this.each(id, (watcher) => {
-      watcher.failed(why, stored);
-    });
+    this.jobFailed(id, why, stored);
   }
 
   explainFailure(run: QueueRun<unknown>, reason: string): void {
