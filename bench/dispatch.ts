@@ -18,7 +18,7 @@ import { Bench } from 'tinybench';
 import { Piscina } from 'piscina';
 import { FixedThreadPool } from 'poolifier';
 import { createApp } from 'celerity';
-import { samples } from './dist.js';
+import { poolifierStop, samples } from './dist.js';
 import type tasks from './fixtures/dispatch-tasks.js';
 
 /** Options of {@link benchDispatch}. */
@@ -259,18 +259,8 @@ export async function benchDispatch(options: DispatchBenchOptions = {}): Promise
   } finally {
     await app.close();
     await raw.destroy();
-    await destroyPoolifier(poolifier);
+    await poolifierStop.stopPoolifier(poolifier);
   }
-}
-
-/**
- * Destroys the poolifier pool, waiting at most 2 s: its `destroy()` now and then never settles
- * while nothing else keeps the process alive, which would end the benchmark with exit code 13.
- */
-async function destroyPoolifier(pool: FixedThreadPool): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([pool.destroy(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
-  clearTimeout(timer);
 }
 
 /** Prints a report as a small table. */

@@ -1,6 +1,6 @@
 /**
  * The parts of the built package that the benchmarks share with the `celerity bench` command
- * (sample shapes, the superjson and msgpackr set-ups, value inspection, the SVG chart, tables). They are not
+ * (sample shapes, the superjson and msgpackr set-ups, stopping poolifier, value inspection, the SVG chart, tables). They are not
  * public API, so they are loaded from `dist/` by path rather than through the package name; one
  * copy serves both. `npm run build` must have run first (`npm run bench` does).
  * @module
@@ -8,6 +8,7 @@
 import type * as Inspect from '../dist/.types/cli/inspect.js';
 import type * as Machine from '../dist/.types/cli/machine.js';
 import type * as MsgpackrPeer from '../dist/.types/cli/msgpackr-peer.js';
+import type * as PoolifierStop from '../dist/.types/cli/poolifier-stop.js';
 import type * as Samples from '../dist/.types/cli/samples.js';
 import type * as Peer from '../dist/.types/cli/superjson-peer.js';
 import type * as Svg from '../dist/.types/cli/svg.js';
@@ -26,6 +27,8 @@ export const inspect = await load<typeof Inspect>('inspect.js');
 export const peer = await load<typeof Peer>('superjson-peer.js');
 /** msgpackr with records and the same classes as extensions. */
 export const msgpackrPeer = await load<typeof MsgpackrPeer>('msgpackr-peer.js');
+/** poolifier's `destroy()` within a bound. */
+export const poolifierStop = await load<typeof PoolifierStop>('poolifier-stop.js');
 /** The SVG chart renderer. */
 export const svg = await load<typeof Svg>('svg.js');
 /** Text and Markdown tables. */

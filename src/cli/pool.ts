@@ -9,6 +9,7 @@ import type * as Poolifier from 'poolifier';
 import { createApp, type App } from '../index.js';
 import type echoTasks from './echo-tasks.js';
 import { importOptional } from './optional.js';
+import { stopPoolifier } from './poolifier-stop.js';
 
 /** A celerity app and its baselines side by side. */
 export class PoolPair {
@@ -81,14 +82,8 @@ export class PoolPair {
     await Promise.all([this.app.destroy(), this.piscina.destroy(), this.destroyPoolifier()]);
   }
 
-  /**
-   * Destroys the poolifier pool, waiting at most 2 s: its `destroy()` now and then never settles
-   * while nothing else keeps the process alive, and the command would end with exit code 13.
-   */
+  /** Destroys the poolifier pool, if there is one (within a bound, see `poolifier-stop.ts`). */
   private async destroyPoolifier(): Promise<void> {
-    if (this.poolifier === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.poolifier.destroy(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
-    clearTimeout(timer);
+    if (this.poolifier !== undefined) await stopPoolifier(this.poolifier);
   }
 }
