@@ -88,6 +88,8 @@ export class Rechecks {
   confirm(id: string): void {
     if (this.stopped) return;
     this.waited.set(id, performance.now());
+    // Started once and left running (unref'd): a tick with nothing due costs nothing, and runs
+    // submitted one at a time would otherwise start and clear a timer each.
     if (this.timer === undefined) {
       this.timer = setInterval(() => void this.lookUp(false), this.interval);
       this.timer.unref();
@@ -96,9 +98,7 @@ export class Rechecks {
 
   /** No run waits on job `id` any more. */
   forget(id: string): void {
-    if (!this.waited.delete(id) || this.waited.size > 0) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.waited.delete(id);
   }
 
   /** Stops every lookup (the app is closing). */
