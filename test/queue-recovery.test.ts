@@ -223,6 +223,41 @@ await describe('celerity/bullmq recovery', { skip, timeout: 180_000 }, async () 
     }
   });
 
+  await test('events trimmed unread, with the default recheck interval (30 s): seen on the stream within about a second, and every run settles with its own result', { timeout: 60_000 }, async () => {
+    const queue = 'lagged-default';
+    const admin = new Redis(redis.port, '127.0.0.1');
+    const worker = await startWorker(redis, queue);
+    const app = makeQueueApp(redis, queue);
+    const flushed = makeQueueApp(redis, 'flushed-default');
+    try {
+      await app.counts();
+      await admin.hset(`bull:${queue}:meta`, 'opts.maxLenEvents', '10');
+      const runs = Array.from({ length: 300 }, (_, i) => app.submit('add', [i, 2000]));
+      await delay(0);
+      const until = Date.now() + 2000;
+      while (Date.now() < until) {
+        // busy: no event is read meanwhile
+      }
+      const values = await Promise.all(runs);
+      // Long before the first periodic lookup (30 s after the runs began to wait).
+      assert.ok(Date.now() - until < 15_000, `settled ${Date.now() - until} ms after the app read events again`);
+      assert.deepEqual(values, Array.from({ length: 300 }, (_, i) => i + 2000));
+
+      // A queue flushed, events stream and all: a run waiting on one of its jobs fails within seconds.
+      const run = flushed.submit('add', [1, 2]);
+      await waitingJobs(flushed, 1);
+      await admin.del(...(await admin.keys('bull:flushed-default:*')));
+      const started = Date.now();
+      const error = await rejection(run);
+      assert.equal(error.code, 'ERR_UNKNOWN_JOB');
+      assert.ok(Date.now() - started < 15_000, `failed ${Date.now() - started} ms after the flush`);
+    } finally {
+      admin.disconnect();
+      await Promise.all([app.destroy(), flushed.destroy()]);
+      await worker.stop();
+    }
+  });
+
   await test('a job Redis lost fails its run with ERR_UNKNOWN_JOB instead of leaving it waiting for ever: flushed, or Redis restarted empty', { timeout: 60_000 }, async () => {
     // Flushed under a running app: found at the next lookup.
     const app = makeQueueApp(redis, 'flushed', { recheckInterval: 200 });

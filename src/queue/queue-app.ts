@@ -163,7 +163,7 @@ class QueueTaskApp<T> implements QueueApp<T>, RunOwner, WorkflowOwner {
         await closeBackend(backend);
         throw late;
       }
-      this.rechecks.attach(backend, `${prefix}:${name}:events`);
+      this.rechecks.attach(backend, `${prefix}:${name}:events`, lastEventId);
       this.ready = backend;
       return backend;
     } catch (error) {

@@ -4,8 +4,10 @@
  * falls that far behind, or is cut off from Redis for a while, misses events for good; and a
  * Redis that restarts without persistence, or is flushed, loses the jobs themselves. Either way
  * a run would wait for ever. So the app looks its jobs up in Redis: those it has waited on for
- * longer than the recheck interval, a bounded number each interval, and all of them whenever
- * its events connection comes back after a break.
+ * longer than the recheck interval, a bounded number each interval; and all of them whenever its
+ * events connection comes back after a break, or the events stream is seen to have been trimmed
+ * past what the app had read (checked about once a second while runs wait: the oldest entry Redis
+ * keeps is newer than the last event read).
  *
  * What a lookup finds is acted on only once a marker, written to the events stream after the
  * lookup, has come back through the app's own events reader: every event written before the
@@ -28,6 +30,18 @@ const LOOKUP_MAX = 1000;
 
 /** How long a marker may take to come back through the events reader before the lookup gives up until next time, ms. */
 const MARKER_WAIT_MS = 10_000;
+
+/** How often, at most, the events stream is checked for entries trimmed before the app read them, ms. */
+const TRIM_CHECK_MS = 1000;
+
+/**
+ * The shortest time between two lookups of every job that trimming set off, ms: an app that stays
+ * that far behind would otherwise ask Redis about every job it waits on each second.
+ */
+const TRIM_LOOKUP_GAP_MS = 5000;
+
+/** The events whose stream ids tell how far the app has read (those it follows, and its markers). */
+const READ_EVENTS = ['waiting', 'delayed', 'active', 'progress', 'completed', 'failed', 'removed', MARKER_EVENT];
 
 /** What the app does with what a lookup finds. */
 export interface RecheckHost {
@@ -54,6 +68,13 @@ export class Rechecks {
   private readonly markers = new Map<string, () => void>();
   private backend: RecheckBackend | undefined;
   private eventsKey = '';
+  /** The stream id of the last event the app's events reader delivered (of those it follows). */
+  private lastRead: StreamId = [0, 0];
+  /** The read position a check of the stream, due after the events being delivered now, starts from. */
+  private trimCheckFrom: StreamId | undefined;
+  /** When the stream was last checked for trimming, and when that last set off a lookup of every job (`performance.now()`). */
+  private trimCheckAt = -Infinity;
+  private trimLookupAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private looking = false;
   /** A lookup of every job was asked for while another ran. */
@@ -69,10 +90,19 @@ export class Rechecks {
     private readonly host: RecheckHost,
   ) {}
 
-  /** Starts following `backend`'s events connection and marker events; `eventsKey` is the queue's events stream. */
-  attach(backend: RecheckBackend, eventsKey: string): void {
+  /**
+   * Starts following `backend`'s events connection and marker events; `eventsKey` is the queue's
+   * events stream, which the events reader reads after `lastEventId`.
+   */
+  attach(backend: RecheckBackend, eventsKey: string, lastEventId: string): void {
     this.backend = backend;
     this.eventsKey = eventsKey;
+    this.lastRead = parseStreamId(lastEventId) ?? [0, 0];
+    const read = (_args: unknown, id: unknown): void => {
+      const parsed = typeof id === 'string' ? parseStreamId(id) : undefined;
+      if (parsed !== undefined) this.read(parsed);
+    };
+    for (const name of READ_EVENTS) (backend.events as unknown as EventEmitter).on(name, read);
     // A custom event, outside QueueEvents' typed list.
     (backend.events as unknown as EventEmitter).on(MARKER_EVENT, (args: unknown) => {
       const token = (args as { token?: unknown } | undefined)?.token;
@@ -91,7 +121,7 @@ export class Rechecks {
     // Started once and left running (unref'd): a tick with nothing due costs nothing, and runs
     // submitted one at a time would otherwise start and clear a timer each.
     if (this.timer === undefined) {
-      this.timer = setInterval(() => void this.lookUp(false), this.interval);
+      this.timer = setInterval(() => void this.tick(), Math.min(this.interval, TRIM_CHECK_MS));
       this.timer.unref();
     }
   }
@@ -108,6 +138,68 @@ export class Rechecks {
     this.timer = undefined;
     this.waited.clear();
     for (const seen of this.markers.values()) seen();
+  }
+
+  /**
+   * The events reader delivered the event `id`. The first of a batch (at most once a second) sets
+   * off a check of the stream against the position before it: a reader that was behind the trim
+   * edge then has just skipped what was trimmed, and from here on it reads past it.
+   */
+  private read(id: StreamId): void {
+    if (this.trimCheckFrom === undefined && !this.stopped && performance.now() - this.trimCheckAt >= TRIM_CHECK_MS) {
+      this.trimCheckFrom = this.lastRead;
+      // After the rest of the batch, and the replies that came with it (the adds that make runs wait).
+      setImmediate(() => {
+        const from = this.trimCheckFrom;
+        this.trimCheckFrom = undefined;
+        if (from !== undefined) void this.checkTrim(from);
+      });
+    }
+    this.lastRead = id;
+  }
+
+  /** One turn of the timer: the stream checked against the reader's position (a reader stuck behind), then the jobs due looked up. */
+  private async tick(): Promise<void> {
+    if (!(await this.checkTrim(this.lastRead))) await this.lookUp(false);
+  }
+
+  /**
+   * Checks the stream for entries trimmed after `from` (see {@link trimmedAfter}), at most once a
+   * second and only while runs wait; if so, looks up every job waited on (at most every
+   * {@link TRIM_LOOKUP_GAP_MS}). Returns whether it did.
+   */
+  private async checkTrim(from: StreamId): Promise<boolean> {
+    const now = performance.now();
+    if (this.waited.size === 0 || this.looking || now - this.trimCheckAt < TRIM_CHECK_MS || now - this.trimLookupAt < TRIM_LOOKUP_GAP_MS) return false;
+    this.trimCheckAt = now;
+    if (!(await this.trimmedAfter(from))) return false;
+    this.trimLookupAt = performance.now();
+    await this.lookUp(true);
+    return true;
+  }
+
+  /**
+   * Whether Redis has trimmed from the events stream entries after `from`: the oldest entry it
+   * keeps is newer. (That entry may also be the very one after `from`, nothing lost: the reader is
+   * then at the edge of losing events, and a lookup, at most every {@link TRIM_LOOKUP_GAP_MS}, is
+   * cheap insurance. Redis's own `max-deleted-entry-id` would be exact, but trimming leaves it
+   * unset.) A stream that is gone (flushed, or Redis restarted empty) counts too.
+   */
+  private async trimmedAfter(from: StreamId): Promise<boolean> {
+    const backend = this.backend;
+    if (backend === undefined) return false;
+    let info: unknown;
+    try {
+      info = await backend.client.xinfo('STREAM', this.eventsKey);
+    } catch (error) {
+      // No stream at all, while runs wait on jobs whose events were written to it.
+      return error instanceof Error && /no such key/i.test(error.message);
+    }
+    if (!Array.isArray(info)) return false;
+    const at = info.indexOf('first-entry');
+    const first: unknown = at >= 0 && at % 2 === 0 ? info[at + 1] : undefined;
+    const firstId = Array.isArray(first) && typeof first[0] === 'string' ? parseStreamId(first[0]) : undefined;
+    return firstId !== undefined && compareStreamIds(firstId, from) > 0;
   }
 
   private async lookUp(all: boolean): Promise<void> {
@@ -187,4 +279,19 @@ export class Rechecks {
       this.markers.delete(token);
     }
   }
+}
+
+/** A Redis stream entry id: milliseconds and sequence number. */
+type StreamId = readonly [number, number];
+
+/** Parses `<ms>-<seq>`; `undefined` for anything else. */
+function parseStreamId(text: string): StreamId | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  if (match === null) return undefined;
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** Orders two stream ids: negative, zero or positive. */
+function compareStreamIds(a: StreamId, b: StreamId): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
 }
