@@ -59,7 +59,8 @@ function dispatchSuite(report: DispatchReport): SuiteResult {
     title: `no-op runs, class-instance arguments and map against raw Piscina and poolifier (${report.threads} threads each), and a soak`,
     rows: [
       ...report.comparisons.map((c) => {
-        const latency = c.unit === 'µs/run';
+        // Latency and CPU time per run share the µs columns (the comparison names which it is).
+        const latency = c.unit.startsWith('µs');
         const memory = c.unit === 'MB';
         const rate = !latency && !memory;
         return {
