@@ -68,10 +68,10 @@ export class Rechecks {
   private readonly markers = new Map<string, () => void>();
   private backend: RecheckBackend | undefined;
   private eventsKey = '';
-  /** The stream id of the last event the app's events reader delivered (of those it follows). */
-  private lastRead: StreamId = [0, 0];
+  /** The stream id of the last event the app's events reader delivered (of those it follows); parsed only when checked. */
+  private lastRead = '0-0';
   /** The read position a check of the stream, due after the events being delivered now, starts from. */
-  private trimCheckFrom: StreamId | undefined;
+  private trimCheckFrom: string | undefined;
   /** When the stream was last checked for trimming, and when that last set off a lookup of every job (`performance.now()`). */
   private trimCheckAt = -Infinity;
   private trimLookupAt = -Infinity;
@@ -97,10 +97,9 @@ export class Rechecks {
   attach(backend: RecheckBackend, eventsKey: string, lastEventId: string): void {
     this.backend = backend;
     this.eventsKey = eventsKey;
-    this.lastRead = parseStreamId(lastEventId) ?? [0, 0];
+    this.lastRead = lastEventId;
     const read = (_args: unknown, id: unknown): void => {
-      const parsed = typeof id === 'string' ? parseStreamId(id) : undefined;
-      if (parsed !== undefined) this.read(parsed);
+      if (typeof id === 'string') this.read(id);
     };
     for (const name of READ_EVENTS) (backend.events as unknown as EventEmitter).on(name, read);
     // A custom event, outside QueueEvents' typed list.
@@ -145,7 +144,7 @@ export class Rechecks {
    * off a check of the stream against the position before it: a reader that was behind the trim
    * edge then has just skipped what was trimmed, and from here on it reads past it.
    */
-  private read(id: StreamId): void {
+  private read(id: string): void {
     if (this.trimCheckFrom === undefined && !this.stopped && performance.now() - this.trimCheckAt >= TRIM_CHECK_MS) {
       this.trimCheckFrom = this.lastRead;
       // After the rest of the batch, and the replies that came with it (the adds that make runs wait).
@@ -168,7 +167,7 @@ export class Rechecks {
    * second and only while runs wait; if so, looks up every job waited on (at most every
    * {@link TRIM_LOOKUP_GAP_MS}). Returns whether it did.
    */
-  private async checkTrim(from: StreamId): Promise<boolean> {
+  private async checkTrim(from: string): Promise<boolean> {
     const now = performance.now();
     if (this.waited.size === 0 || this.looking || now - this.trimCheckAt < TRIM_CHECK_MS || now - this.trimLookupAt < TRIM_LOOKUP_GAP_MS) return false;
     this.trimCheckAt = now;
@@ -185,9 +184,10 @@ export class Rechecks {
    * cheap insurance. Redis's own `max-deleted-entry-id` would be exact, but trimming leaves it
    * unset.) A stream that is gone (flushed, or Redis restarted empty) counts too.
    */
-  private async trimmedAfter(from: StreamId): Promise<boolean> {
+  private async trimmedAfter(from: string): Promise<boolean> {
     const backend = this.backend;
-    if (backend === undefined) return false;
+    const fromId = parseStreamId(from);
+    if (backend === undefined || fromId === undefined) return false;
     let info: unknown;
     try {
       info = await backend.client.xinfo('STREAM', this.eventsKey);
@@ -199,7 +199,7 @@ export class Rechecks {
     const at = info.indexOf('first-entry');
     const first: unknown = at >= 0 && at % 2 === 0 ? info[at + 1] : undefined;
     const firstId = Array.isArray(first) && typeof first[0] === 'string' ? parseStreamId(first[0]) : undefined;
-    return firstId !== undefined && compareStreamIds(firstId, from) > 0;
+    return firstId !== undefined && compareStreamIds(firstId, fromId) > 0;
   }
 
   private async lookUp(all: boolean): Promise<void> {
