@@ -11,6 +11,7 @@
  *   (what storing that JSON in Redis costs, which no converter can go below);
  * - CPU-bound jobs (40 ms each): celerity's thread pool against BullMQ's sandboxed processors
  *   with `useWorkerThreads` on 2 threads (target: ours ÷ raw ≤ 1, level or better).
+ * Both sides are warmed up with untimed rounds first, so the timed ones show their steady pace.
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -94,11 +95,18 @@ class RawSide {
 
 let ids = 0;
 
-/** Times `work` on both sides, `rounds` times each, alternating which goes first; medians in ms. */
-async function compare(rounds: number, ours: () => Promise<void>, raw: () => Promise<void>): Promise<{ ours: number; raw: number }> {
+/**
+ * Times `work` on both sides, `rounds` times each, alternating which goes first; medians in ms.
+ * First each side runs `warmups` untimed rounds, alternating too: a fresh worker process reaches
+ * its steady pace only once its code is compiled (celerity's, with a thread pool and the codec,
+ * takes several thousand no-op jobs; raw BullMQ fewer), and the timed rounds are to show that pace.
+ */
+async function compare(rounds: number, ours: () => Promise<void>, raw: () => Promise<void>, warmups = 1): Promise<{ ours: number; raw: number }> {
   const times = { ours: [] as number[], raw: [] as number[] };
-  await ours();
-  await raw();
+  for (let round = 0; round < warmups; round++) {
+    await ours();
+    await raw();
+  }
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? (['ours', 'raw'] as const) : (['raw', 'ours'] as const);
     for (const side of order) {
@@ -117,6 +125,8 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
   const trips = options.trips ?? 30;
   const cpuJobs = options.cpuJobs ?? 24;
   const rounds = options.rounds ?? 5;
+  // Untimed rounds before the timed ones (see `compare`); one in a quick run.
+  const warmups = rounds > 1 ? 5 : 1;
   const redis = await startRedis();
   const children: ChildProcess[] = [];
   const apps: QueueApp<typeof tasks>[] = [];
@@ -151,6 +161,7 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
       async () => {
         await Promise.all(Array.from({ length: jobs }, (_, i) => noopRaw.run('add', { a: i, b: 1 }, `n${ids++}`)));
       },
+      warmups,
     );
 
     // 1,000 class instances there and back, one job at a time.
@@ -175,6 +186,7 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
           }
         },
         () => superjsonTrips(task, payload),
+        Math.min(warmups, 2),
       );
     const points = spots();
     const trip = await roundTrip('echo', points);
@@ -190,6 +202,7 @@ export async function runQueueBench(options: QueueBenchOptions = {}): Promise<Su
       async () => {
         for (let i = 0; i < trips; i++) await floorRaw.run('echo', pointsWire, `f${ids++}`);
       },
+      Math.min(warmups, 2),
     );
     // CPU-bound jobs on 2 threads.
     await Promise.all([worker('cpu-ours', ['--threads', '2', '--concurrency', '2']), rawWorkerFor('cpu-raw', 'sandboxed', '2')]);
