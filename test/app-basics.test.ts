@@ -52,12 +52,27 @@ await describe('app basics', () => {
     assert.equal(run.state, 'succeeded');
   });
 
-  void test('state becomes running when the thread reports the start', async () => {
+  void test('state becomes running once the thread has started the task, not before', async () => {
     const run = app.submit('sleep', [300]);
     const deadline = Date.now() + 2000;
     while (run.state !== 'running' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     assert.equal(run.state, 'running');
     assert.equal(await run, 'slept');
+    // On one thread, a run submitted behind a running one stays queued until its own task starts.
+    const single = createApp({ tasks: tasksUrl, threads: 1 });
+    try {
+      const first = single.submit('sleep', [300]);
+      while (first.state !== 'running' && Date.now() < deadline + 2000) await new Promise((resolve) => setTimeout(resolve, 5));
+      const second = single.submit('sleep', [50]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(first.state, 'running');
+      assert.equal(second.state, 'queued');
+      assert.equal(await first, 'slept');
+      await second;
+      assert.equal(second.state, 'succeeded');
+    } finally {
+      await single.close();
+    }
   });
 
   void test('an unknown task name fails with ERR_UNKNOWN_TASK', async () => {

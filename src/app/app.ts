@@ -121,12 +121,12 @@ class PoolApp<T> implements App<T> {
     this.#core = core;
   }
 
-  run: LooseRun = (target, ...args) => this.#submit(target, args, undefined, false).promise;
+  run: LooseRun = (target, ...args) => this.#submit(target, args, undefined).promise;
 
-  submit: LooseSubmit<SubmitOptions> = (target, argsOrOptions, options) => this.#submit(target, argsOrOptions, options, true);
+  submit: LooseSubmit<SubmitOptions> = (target, argsOrOptions, options) => this.#submit(target, argsOrOptions, options);
 
-  #submit(target: string | Workflow, argsOrOptions: unknown, options: SubmitOptions | undefined, watch: boolean): Run<never> | WorkflowRun<never> {
-    if (typeof target === 'string') return new Run<never>(this.#core, target, argsOrOptions as unknown[], options, watch);
+  #submit(target: string | Workflow, argsOrOptions: unknown, options: SubmitOptions | undefined): Run<never> | WorkflowRun<never> {
+    if (typeof target === 'string') return new Run<never>(this.#core, target, argsOrOptions as unknown[], options);
     return new WorkflowRun<never>(this.#core, target, argsOrOptions as SubmitOptions | undefined);
   }
 
@@ -138,7 +138,7 @@ class PoolApp<T> implements App<T> {
     const schedule = new TimerSchedule(name, [...args], settings, {
       fire: (task, taskArgs, runOptions) => {
         if (this.#refusal() !== undefined) return undefined;
-        const run = new Run<unknown>(this.#core, task, [...taskArgs], runOptions, true);
+        const run = new Run<unknown>(this.#core, task, [...taskArgs], runOptions);
         // A scheduled run's outcome shows in stats(); nobody awaits it.
         run.promise.catch(() => undefined);
         return run;
@@ -179,7 +179,7 @@ class PoolApp<T> implements App<T> {
 
   with(options: SubmitOptions): RunsWith<T, SubmitOptions> {
     resolveSubmitOptions(options, this.#core.options.timeout);
-    const run: LooseRun = (target, ...args) => (typeof target === 'string' ? this.#submit(target, args, options, false) : this.#submit(target, options, undefined, false)).promise;
+    const run: LooseRun = (target, ...args) => (typeof target === 'string' ? this.#submit(target, args, options) : this.#submit(target, options, undefined)).promise;
     const submit: LooseSubmit<SubmitOptions> = (target, argsOrOptions, more) =>
       typeof target === 'string' ? this.submit(target, argsOrOptions, { ...options, ...more }) : this.submit(target, { ...options, ...(argsOrOptions as SubmitOptions | undefined) });
     return { run, submit };

@@ -12,7 +12,7 @@ import type { Dispatchable } from './balancer.js';
 import type { Core } from './core.js';
 import { PLACE_NONE, PLACE_QUEUED, PLACE_RUNNING } from './counters.js';
 import type { AnswerSink, EncodedArgs } from './transport.js';
-import { SLOT_FINISHED, SLOT_PENDING, SLOT_WITHDRAWN } from '../protocol/start-cells.js';
+import { SLOT_FINISHED, SLOT_PENDING, SLOT_STARTED, SLOT_WITHDRAWN } from '../protocol/start-cells.js';
 import {
   FLAG_ANSWER_EVENT,
   FLAG_BEHIND,
@@ -289,6 +289,15 @@ export abstract class Job<R = unknown> extends Settling<R> implements Dispatchab
     if (!this.holding) return;
     this.holding = false;
     this.core.transport.releaseAnswerHold();
+  }
+
+  /**
+   * Whether the current try's thread has started its task: read from the try's start cell, which
+   * the thread marks as it starts, so no message has to say so.
+   */
+  protected startedOnThread(): boolean {
+    const message = this.message;
+    return message !== undefined && this.thread !== 0 && this.core.cells.state(message[TASK_SLOT]) >= SLOT_STARTED;
   }
 
   /** Moves the job between the queued / running counters. */

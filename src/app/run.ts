@@ -37,7 +37,7 @@ export type RunState = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed
 export interface TaskRun<R> extends PromiseLike<R> {
   /** The run's id (the task sees the same string as `this.id`). */
   readonly id: string;
-  /** Where the run is now. `'running'` means its thread reported that the task started. */
+  /** Where the run is now. `'running'` means its thread has started the task. */
   readonly state: RunState;
   /**
    * Cancels the run: a queued run is dropped, a running task sees `this.signal` abort (its thread
@@ -82,10 +82,9 @@ export class Run<R> extends Job<R> implements TaskRun<R>, EventSink {
   private live = false;
 
   /**
-   * @param watch report `'running'` (submit); `run()` skips the start event unless it has a timeout.
    * @param accepted a step of work the app accepted before it began to close (a workflow's): runs while closing.
    */
-  constructor(core: Core, name: string, args: unknown[], options: SubmitOptions | undefined, watch: boolean, accepted = false) {
+  constructor(core: Core, name: string, args: unknown[], options: SubmitOptions | undefined, accepted = false) {
     super(core, 1);
     this.name = name;
     core.counters.submitted++;
@@ -121,7 +120,9 @@ export class Run<R> extends Job<R> implements TaskRun<R>, EventSink {
         this.mainCodec += performance.now() - started;
       }
     }
-    if (watch || checked.timeout > 0) this.flags |= FLAG_START;
+    // The thread reports the start only when a time limit counts from it: `state` reads the
+    // start cell instead (a start event per run was a message and a wake-up of this thread).
+    if (checked.timeout > 0) this.flags |= FLAG_START;
     if (checked.onProgress !== undefined) this.flags |= FLAG_PROGRESS;
     if (this.flags !== 0) core.transport.track(this.i, this);
     if (checked.signal !== undefined) {
@@ -146,6 +147,7 @@ export class Run<R> extends Job<R> implements TaskRun<R>, EventSink {
   }
 
   get state(): RunState {
+    if ((this.current === 'queued' || this.current === 'retrying') && this.live && this.startedOnThread()) this.current = 'running';
     return this.current;
   }
 

@@ -118,7 +118,7 @@ export class WorkflowRun<R> extends Settling<R> implements TaskRun<R> {
     const inputs = await Promise.all(node.children.map((child) => this.exec(child)));
     if (node.kind === 'group') return inputs;
     if (this.settled) throw SETTLED;
-    const run = new Run<unknown>(this.core, node.name, nodeArgs(node, inputs), this.stepOptions, true, true);
+    const run = new Run<unknown>(this.core, node.name, nodeArgs(node, inputs), this.stepOptions, true);
     this.live.add(run);
     if (this.current === 'queued') this.current = 'running';
     try {
