@@ -182,9 +182,9 @@ export class Run<R> extends Job<R> implements TaskRun<R>, EventSink {
       }
       return;
     }
-    // The task started (events of a try already over may still trickle in: ignore those).
+    // The task started, and its time limit counts from now (`state` reads the start from the
+    // task's start cell). Events of a try already over may still trickle in: ignore those.
     if (!this.live) return;
-    if (this.current === 'queued' || this.current === 'retrying') this.current = 'running';
     const timeout = this.options.timeout;
     if (timeout > 0 && this.timer === undefined) {
       this.timer = setTimeout(() => {
