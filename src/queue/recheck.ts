@@ -70,8 +70,8 @@ export class Rechecks {
   private eventsKey = '';
   /** The stream id of the last event the app's events reader delivered (of those it follows); parsed only when checked. */
   private lastRead = '0-0';
-  /** The read position a check of the stream, due after the events being delivered now, starts from. */
-  private trimCheckFrom: string | undefined;
+  /** Set while a check of the stream is due after the events being delivered now. */
+  private trimCheckDue = false;
   /** When the stream was last checked for trimming, and when that last set off a lookup of every job (`performance.now()`). */
   private trimCheckAt = -Infinity;
   private trimLookupAt = -Infinity;
@@ -145,13 +145,13 @@ export class Rechecks {
    * edge then has just skipped what was trimmed, and from here on it reads past it.
    */
   private read(id: string): void {
-    if (this.trimCheckFrom === undefined && !this.stopped && performance.now() - this.trimCheckAt >= TRIM_CHECK_MS) {
-      this.trimCheckFrom = this.lastRead;
+    if (!this.trimCheckDue && !this.stopped && performance.now() - this.trimCheckAt >= TRIM_CHECK_MS) {
+      this.trimCheckDue = true;
+      const from = this.lastRead;
       // After the rest of the batch, and the replies that came with it (the adds that make runs wait).
       setImmediate(() => {
-        const from = this.trimCheckFrom;
-        this.trimCheckFrom = undefined;
-        if (from !== undefined) void this.checkTrim(from);
+        this.trimCheckDue = false;
+        void this.checkTrim(from);
       });
     }
     this.lastRead = id;
