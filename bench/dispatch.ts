@@ -137,23 +137,31 @@ async function alternate(raw: () => Promise<unknown>, app: () => Promise<unknown
 }
 
 /**
+ * The median of what `measure` gives for each of two sides over `rounds` rounds, the sides
+ * alternating which goes first (so neither always follows the other's garbage or load).
+ */
+async function alternateMedians<S extends string>(sides: readonly [S, S], rounds: number, measure: (side: S) => Promise<number>): Promise<Record<S, number>> {
+  const [first, second] = sides;
+  const values = { [first]: [] as number[], [second]: [] as number[] } as Record<S, number[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? [first, second] : [second, first]) values[side].push(await measure(side));
+  }
+  return { [first]: median(values[first]), [second]: median(values[second]) } as Record<S, number>;
+}
+
+/**
  * The CPU time (user and system, every thread of this process: the pool's threads, the garbage
  * collector's) per call of each side, µs: medians over `rounds` rounds of `calls` calls awaited one
  * at a time, the sides alternating which goes first.
  */
-async function cpuPerCall(raw: () => Promise<unknown>, app: () => Promise<unknown>, rounds: number, calls: number): Promise<{ raw: number; app: number }> {
-  const used = { raw: [] as number[], app: [] as number[] };
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (['raw', 'app'] as const) : (['app', 'raw'] as const);
-    for (const side of order) {
-      const call = side === 'raw' ? raw : app;
-      const before = process.cpuUsage();
-      for (let i = 0; i < calls; i++) await call();
-      const spent = process.cpuUsage(before);
-      used[side].push((spent.user + spent.system) / calls);
-    }
-  }
-  return { raw: median(used.raw), app: median(used.app) };
+function cpuPerCall(raw: () => Promise<unknown>, app: () => Promise<unknown>, rounds: number, calls: number): Promise<{ raw: number; app: number }> {
+  return alternateMedians(['raw', 'app'], rounds, async (side) => {
+    const call = side === 'raw' ? raw : app;
+    const before = process.cpuUsage();
+    for (let i = 0; i < calls; i++) await call();
+    const spent = process.cpuUsage(before);
+    return (spent.user + spent.system) / calls;
+  });
 }
 
 const probe = fileURLToPath(new URL('./fixtures/rss-probe.js', import.meta.url));
@@ -165,14 +173,8 @@ async function probeGrowth(side: 'celerity' | 'piscina', runs: number): Promise<
 }
 
 /** The median RSS growth of each side over `rounds` rounds, the sides alternating which goes first. */
-async function rssGrowth(runs: number, rounds: number): Promise<{ celerity: number; piscina: number }> {
-  const celerity: number[] = [];
-  const piscina: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? (['celerity', 'piscina'] as const) : (['piscina', 'celerity'] as const);
-    for (const side of order) (side === 'celerity' ? celerity : piscina).push(await probeGrowth(side, runs));
-  }
-  return { celerity: median(celerity), piscina: median(piscina) };
+function rssGrowth(runs: number, rounds: number): Promise<{ celerity: number; piscina: number }> {
+  return alternateMedians(['celerity', 'piscina'], rounds, (side) => probeGrowth(side, runs));
 }
 
 /** Runs the dispatch benchmarks and returns their figures. */
