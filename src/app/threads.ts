@@ -11,6 +11,9 @@ import { releaseRetireSlot } from '../protocol/retire-slots.js';
 /** The longest wait for a thread to load its worker module before it is terminated anyway, ms. */
 const LOAD_WAIT_CAP_MS = 5000;
 
+/** How many times `stopAll` looks again for threads started while it waited for others to load. */
+const STOP_LOAD_PASSES = 4;
+
 /** The longest `close()` / `destroy()` wait for the threads to report their exit, ms. */
 const THREAD_STOP_CAP_MS = 1000;
 
@@ -87,8 +90,15 @@ export class ThreadLifecycle {
    * threads are then unreferenced so that they cannot keep the process alive.
    */
   async stopAll(): Promise<void> {
-    const threads = [...this.pool.threads];
-    await Promise.all(threads.map((thread) => this.whenLoaded(thread)));
+    let threads = [...this.pool.threads];
+    // A thread that ended meanwhile (a retiring one, say) may have been replaced by one that is
+    // still loading: wait for those too, a few passes at most, before the pool terminates them all.
+    for (let pass = 0; pass < STOP_LOAD_PASSES; pass++) {
+      await Promise.all(threads.map((thread) => this.whenLoaded(thread)));
+      const current = [...this.pool.threads];
+      if (current.every((thread) => threads.includes(thread))) break;
+      threads = current;
+    }
     let timer: NodeJS.Timeout | undefined;
     const capped = new Promise<boolean>((resolve) => {
       timer = setTimeout(resolve, THREAD_STOP_CAP_MS, false);
