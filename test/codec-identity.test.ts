@@ -68,6 +68,21 @@ for (const [name, trip] of TRIPS) {
     });
   }
 
+  void test(`${name}: instances of one class on both sides of an encode made inside toSerialisable() all come back as themselves`, () => {
+    // The inner call lists the same classes in a class table of its own; the outer call goes on after it.
+    const value = [new Fragile(false), new Snapshot({ f: new Fragile(false) }, 'encode'), new Fragile(false), new Snapshot({ g: new Fragile(false) }, 'encode'), new Fragile(false)];
+    const back = trip(value) as unknown as (Fragile | (Snapshot & { inner: unknown }))[];
+    for (const at of [0, 2, 4]) assert.ok(back[at] instanceof Fragile, `item ${String(at)}`);
+    for (const at of [1, 3]) {
+      const snap = back[at] as Snapshot & { inner: unknown };
+      assert.ok(snap instanceof Snapshot);
+      assert.ok(Object.values(snap.payload)[0] instanceof Fragile);
+      const inner = decode(snap.inner as Wire) as Record<string, unknown>[];
+      assert.ok(Object.values(inner[0] as object)[0] instanceof Fragile);
+      assert.equal(inner[0], inner[1]);
+    }
+  });
+
   void test(`${name}: a call that throws leaves the next call's references whole`, () => {
     const shared = { n: 3 };
     assert.throws(() => trip([shared, new Fragile(true), shared]), { code: 'ERR_TO_SERIALISABLE' });

@@ -21,9 +21,6 @@ export function boxedMember(fixes: unknown[], value: unknown, cls: number, insta
 /** The facts array before the first place is recorded. */
 export const NO_FACTS = new Int32Array(0);
 
-/** Stands for "an Error whose class is not registered" in the class table. */
-const UNREGISTERED_ERROR = Symbol('unregistered error');
-
 /** Records places, keys and classes for one encode call; the encoders build on it. */
 export class PlaceRecorder {
   /** The container of each place. */
@@ -37,9 +34,8 @@ export class PlaceRecorder {
   private lastKey: string | undefined;
   private lastKeyRef = 0;
   private readonly classes: ClassRow[] = [];
-  private classIndex: Map<RegistryEntry | symbol, number> | undefined;
-  private lastEntry: RegistryEntry | symbol | undefined;
-  private lastClass = -1;
+  /** The class index of unregistered Errors in {@link classes}, or -1 while there is none. */
+  private unregisteredError = -1;
 
   /** Appends a place: its container to {@link places}, its numbers and key reference to the facts. */
   protected record(kind: number, container: unknown, key: unknown, cls: number, instance: number): void {
@@ -83,17 +79,18 @@ export class PlaceRecorder {
 
   /** The index of `entry`'s class in the class table (an unregistered Error when `entry` is undefined). */
   protected classFor(entry: RegistryEntry | undefined): number {
-    const key = entry ?? UNREGISTERED_ERROR;
-    if (key === this.lastEntry) return this.lastClass;
-    const classIndex = (this.classIndex ??= new Map<RegistryEntry | symbol, number>());
-    let index = classIndex.get(key);
-    if (index === undefined) {
-      index = this.classes.length;
-      this.classes.push(entry === undefined ? ['', null, 1] : [entry.id, entry.module ?? null, entry.isError ? 1 : 0]);
-      classIndex.set(key, index);
+    const classes = this.classes;
+    if (entry === undefined) {
+      if (this.unregisteredError < 0) this.unregisteredError = classes.push(['', null, 1]) - 1;
+      return this.unregisteredError;
     }
-    this.lastEntry = key;
-    this.lastClass = index;
+    // The index is cached on the entry, for this call's table only: entries are shared by calls,
+    // and an encode nested in a toSerialisable() takes the cache over, after which the outer call
+    // lists the class a second time (harmless: both rows name the same class).
+    if (entry.classTable === classes) return entry.classIndex as number;
+    const index = classes.push([entry.id, entry.module ?? null, entry.isError ? 1 : 0]) - 1;
+    entry.classTable = classes;
+    entry.classIndex = index;
     return index;
   }
 

@@ -47,6 +47,12 @@ export interface RegistryEntry {
   readonly fromSerialisable: ((data: unknown) => unknown) | undefined;
   /** The key list this class's data had the last time it was sent as a row (the encoder's cache). */
   rowShape: RowShape | undefined;
+  /**
+   * The class table of the encode call that listed this class last (a token only), and the
+   * class's index in it: values alternating between classes find their index without a lookup.
+   */
+  classTable?: readonly unknown[] | undefined;
+  classIndex?: number;
 }
 
 /** A function with a prototype: the runtime view of a class. @internal */
@@ -119,6 +125,8 @@ function makeEntry(cls: ClassLike, id: string, module: string | undefined, isErr
     isError: isError && !hasMethods,
     fromSerialisable: hasMethods ? (data: unknown) => (from as (d: unknown) => unknown).call(cls, data) : undefined,
     rowShape: undefined,
+    classTable: undefined,
+    classIndex: -1,
   };
 }
 
